@@ -1,0 +1,216 @@
+import { unescapeHelp, unescapeLabelValue } from './escape.js';
+import { parseSampleNumber } from './number.js';
+import type {
+  PrometheusLabel,
+  PrometheusMetadata,
+  PrometheusMetricType,
+  PrometheusParseError,
+  PrometheusParseResult,
+  PrometheusRow,
+} from './types.js';
+
+/**
+ * The parser scans with charCodeAt and cuts names and values out with
+ * slice(): no regular expression and no split() per line, so the only
+ * allocations are the rows themselves. V8 makes a slice of 13 or more
+ * characters a "sliced string" that points into the parsed text instead of
+ * copying it (shorter ones are copied, which is cheaper than pointing).
+ * That is what makes the parser fast, and it is also the trap of the story:
+ * keep one such slice and the whole text stays alive.
+ */
+
+const METRIC_START = 1;
+const METRIC_CHAR = 2;
+const LABEL_START = 4;
+const LABEL_CHAR = 8;
+
+/** charClass[c] holds the name classes ASCII character c belongs to. */
+const charClass = new Uint8Array(128);
+for (let c = 0; c < 128; c++) {
+  const letter = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95; // A-Z a-z _
+  const digit = c >= 48 && c <= 57;
+  const colon = c === 58;
+  charClass[c] =
+    (letter || colon ? METRIC_START : 0) |
+    (letter || digit || colon ? METRIC_CHAR : 0) |
+    (letter ? LABEL_START : 0) |
+    (letter || digit ? LABEL_CHAR : 0);
+}
+
+const metricTypes: ReadonlySet<string> = new Set<PrometheusMetricType>([
+  'counter', 'gauge', 'histogram', 'summary', 'untyped', 'unknown', 'info', 'stateset', 'gaugehistogram',
+]);
+
+/**
+ * parsePrometheusText parses a whole Prometheus (or OpenMetrics) text
+ * exposition. Each malformed line becomes one entry of `errors` with its
+ * 1-based line number and is skipped; the rest is parsed.
+ */
+export function parsePrometheusText(text: string): PrometheusParseResult {
+  const result: PrometheusParseResult = { rows: [], errors: [], metadata: new Map() };
+  parseExpositionRange(text, 0, text.length, 1, result);
+  return result;
+}
+
+/**
+ * parseExpositionRange parses the lines of text[start, end) into result,
+ * numbering the first line firstLine, and returns the number of the line
+ * after the last one read. The streaming parser calls it once per block of
+ * complete lines.
+ */
+export function parseExpositionRange(
+  text: string,
+  start: number,
+  end: number,
+  firstLine: number,
+  result: PrometheusParseResult,
+): number {
+  const rows = result.rows;
+  let line = firstLine;
+  let pos = start;
+  while (pos < end) {
+    let newline = text.indexOf('\n', pos);
+    if (newline < 0 || newline > end) newline = end;
+    let lineEnd = newline;
+    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--; // CRLF
+    let i = pos;
+    while (i < lineEnd && isBlank(text.charCodeAt(i))) i++;
+    if (i < lineEnd) {
+      const parsed = text.charCodeAt(i) === 35 ? parseCommentLine(text, i, lineEnd, result.metadata) : parseSampleLine(text, i, lineEnd);
+      if (typeof parsed === 'string') result.errors.push({ line, message: parsed });
+      else if (parsed !== undefined) rows.push(parsed);
+    }
+    pos = newline + 1;
+    line++;
+  }
+  return line;
+}
+
+function isBlank(c: number): boolean {
+  return c === 32 || c === 9;
+}
+
+function skipBlanks(text: string, i: number, end: number): number {
+  while (i < end && isBlank(text.charCodeAt(i))) i++;
+  return i;
+}
+
+function found(text: string, i: number, end: number): string {
+  return i >= end ? 'end of line' : JSON.stringify(text[i]);
+}
+
+/** parseSampleLine reads `metric{labels} value [timestamp] [# exemplar]`; a string result is the error. */
+function parseSampleLine(text: string, start: number, end: number): PrometheusRow | string {
+  let i = start;
+  let c = text.charCodeAt(i);
+  if (c >= 128 || (charClass[c]! & METRIC_START) === 0) return `expected a metric name at column ${i - start + 1}, found ${found(text, i, end)}`;
+  i++;
+  while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
+  const metric = text.slice(start, i);
+  i = skipBlanks(text, i, end);
+  const labels: PrometheusLabel[] = [];
+  if (i < end && text.charCodeAt(i) === 123) {
+    // '{'
+    i++;
+    for (;;) {
+      i = skipBlanks(text, i, end);
+      if (i >= end) return `unterminated label set of ${metric}: missing "}"`;
+      c = text.charCodeAt(i);
+      if (c === 125) {
+        // '}' (also after a trailing comma)
+        i++;
+        break;
+      }
+      if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${metric}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
+      const nameStart = i++;
+      while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & LABEL_CHAR) !== 0) i++;
+      const name = text.slice(nameStart, i);
+      i = skipBlanks(text, i, end);
+      if (text.charCodeAt(i) !== 61 || i >= end) return `expected "=" after label name ${name} of ${metric}, found ${found(text, i, end)}`;
+      i = skipBlanks(text, i + 1, end);
+      if (text.charCodeAt(i) !== 34 || i >= end) return `expected a quoted value for label ${name} of ${metric}, found ${found(text, i, end)}`;
+      const valueStart = ++i;
+      let escaped = false;
+      for (;;) {
+        if (i >= end) return `unterminated value of label ${name} of ${metric}: missing closing quote`;
+        c = text.charCodeAt(i);
+        if (c === 34) break;
+        if (c === 92) {
+          escaped = true;
+          i += 2;
+        } else {
+          i++;
+        }
+      }
+      const value = escaped ? unescapeLabelValue(text, valueStart, i) : text.slice(valueStart, i);
+      labels.push({ name, value });
+      i = skipBlanks(text, i + 1, end);
+      c = i < end ? text.charCodeAt(i) : -1;
+      if (c === 44) i++; // ','
+      else if (c !== 125 || i >= end) return `expected "," or "}" after label ${name} of ${metric}, found ${found(text, i, end)}`;
+    }
+    i = skipBlanks(text, i, end);
+  }
+  if (i >= end) return `missing value for ${metric}`;
+  const valueStart = i;
+  while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  const value = parseSampleNumber(text, valueStart, i);
+  if (value === undefined) return `invalid value ${JSON.stringify(text.slice(valueStart, i))} for ${metric}`;
+  i = skipBlanks(text, i, end);
+  if (i >= end) return { metric, labels, value };
+  if (text.charCodeAt(i) === 35) return { metric, labels, value }; // OpenMetrics exemplar: tolerated, ignored
+  const timestampStart = i;
+  while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  const timestamp = parseSampleNumber(text, timestampStart, i);
+  if (timestamp === undefined || !Number.isFinite(timestamp)) {
+    return `invalid timestamp ${JSON.stringify(text.slice(timestampStart, i))} for ${metric}`;
+  }
+  i = skipBlanks(text, i, end);
+  if (i < end && text.charCodeAt(i) !== 35) return `unexpected ${JSON.stringify(text.slice(i, end))} after the timestamp of ${metric}`;
+  return { metric, labels, value, timestamp };
+}
+
+/**
+ * parseCommentLine reads `# HELP name text` and `# TYPE name type` into
+ * metadata. Other comments, and OpenMetrics' `# EOF`, are ignored. Returns
+ * an error string for a broken HELP or TYPE line, else undefined.
+ */
+function parseCommentLine(
+  text: string,
+  start: number,
+  end: number,
+  metadata: Map<string, PrometheusMetadata>,
+): string | undefined {
+  let i = skipBlanks(text, start + 1, end);
+  const keywordStart = i;
+  while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  const keywordLength = i - keywordStart;
+  if (keywordLength !== 4) return undefined;
+  const isHelp = text.startsWith('HELP', keywordStart);
+  if (!isHelp && !text.startsWith('TYPE', keywordStart)) return undefined;
+  const keyword = isHelp ? 'HELP' : 'TYPE';
+  i = skipBlanks(text, i, end);
+  const nameStart = i;
+  let c = text.charCodeAt(i);
+  if (i >= end || c >= 128 || (charClass[c]! & METRIC_START) === 0) return `# ${keyword}: expected a metric name, found ${found(text, i, end)}`;
+  i++;
+  while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
+  if (i < end && !isBlank(c)) return `# ${keyword}: invalid character ${found(text, i, end)} in metric name`;
+  const metric = text.slice(nameStart, i);
+  let entry = metadata.get(metric);
+  if (isHelp) {
+    // As Go's expfmt: the text starts after the blanks that follow the name.
+    const help = unescapeHelp(text, skipBlanks(text, i, end), end);
+    if (entry) entry.help = help;
+    else metadata.set(metric, (entry = { metric, help }));
+    return undefined;
+  }
+  i = skipBlanks(text, i, end);
+  let typeEnd = end;
+  while (typeEnd > i && isBlank(text.charCodeAt(typeEnd - 1))) typeEnd--;
+  const type = text.slice(i, typeEnd);
+  if (!metricTypes.has(type)) return `# TYPE ${metric}: unknown metric type ${JSON.stringify(type)}`;
+  if (entry) entry.type = type as PrometheusMetricType;
+  else metadata.set(metric, { metric, type: type as PrometheusMetricType });
+  return undefined;
+}
