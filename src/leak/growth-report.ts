@@ -1,0 +1,70 @@
+import type { Frame, HeapObservation } from './heap-observation.js';
+import { defaultSiteOptions, siteSeries, type SiteOptions } from './site-series.js';
+import { fitTrend, type Trend } from './trend.js';
+import { defaultVerdictOptions, judgeTrend, type Verdict, type VerdictOptions } from './verdict.js';
+
+/** SiteGrowth is one allocation site with its series, fit and verdict. */
+export interface SiteGrowth {
+  site: Frame;
+  /** callers is the caller chain of the heaviest stack, from the site's caller up to the root. */
+  callers: Frame[];
+  /** frames below the site on that stack (runtime frames that did the actual allocation). */
+  below: Frame[];
+  bytes: number[];
+  trend: Trend;
+  verdict: Verdict;
+}
+
+/** GrowthReport is the answer to "what grows, how fast, how sure" over a series of heap profiles. */
+export interface GrowthReport {
+  /** times of the observations, ms since the epoch. */
+  times: number[];
+  granularity: SiteOptions['granularity'];
+  total: { bytes: number[]; trend: Trend; verdict: Verdict };
+  /** growing sites, fastest first. */
+  growing: SiteGrowth[];
+  /** the other sites, largest in-use last reading first. */
+  others: SiteGrowth[];
+}
+
+/** GrowthOptions combine how sites are formed and how verdicts are made. */
+export interface GrowthOptions {
+  sites: SiteOptions;
+  verdict: VerdictOptions;
+}
+
+/** defaultGrowthOptions: function sites, Node internals skipped, default thresholds. */
+export function defaultGrowthOptions(): GrowthOptions {
+  return { sites: defaultSiteOptions(), verdict: defaultVerdictOptions() };
+}
+
+/**
+ * analyzeGrowth fits every allocation site's in-use bytes over time and
+ * judges it, and the total too. Observations must be in time order.
+ */
+export function analyzeGrowth(observations: readonly HeapObservation[], options: GrowthOptions = defaultGrowthOptions()): GrowthReport {
+  const times = observations.map((o) => o.timeMs);
+  const totalBytes = observations.map((o) => o.samples.reduce((sum, s) => sum + s.bytes, 0));
+  const totalTrend = fitTrend(totalBytes.map((bytes, i) => ({ timeMs: times[i]!, bytes })));
+  const sites: SiteGrowth[] = siteSeries(observations, options.sites).map((series) => {
+    const trend = fitTrend(series.bytes.map((bytes, i) => ({ timeMs: times[i]!, bytes })));
+    const at = series.stack.indexOf(series.site);
+    return {
+      site: series.site,
+      callers: series.stack.slice(at + 1),
+      below: series.stack.slice(0, Math.max(0, at)),
+      bytes: series.bytes,
+      trend,
+      verdict: judgeTrend(trend, options.verdict),
+    };
+  });
+  const growing = sites.filter((s) => s.verdict.kind === 'growing').sort((a, b) => b.trend.slopePerMinute - a.trend.slopePerMinute);
+  const others = sites.filter((s) => s.verdict.kind !== 'growing').sort((a, b) => b.trend.last - a.trend.last);
+  return {
+    times,
+    granularity: options.sites.granularity,
+    total: { bytes: totalBytes, trend: totalTrend, verdict: judgeTrend(totalTrend, options.verdict) },
+    growing,
+    others,
+  };
+}

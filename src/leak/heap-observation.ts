@@ -1,0 +1,22 @@
+/** Frame is one stack frame of an allocation, as the heap profile names it. */
+export interface Frame {
+  functionName: string;
+  file: string;
+  line: number;
+}
+
+/** HeapSample is in-use memory attributed to one call stack (leaf first). */
+export interface HeapSample {
+  stack: readonly Frame[];
+  bytes: number;
+}
+
+/**
+ * HeapObservation is one heap profile reduced to what trends need: when it
+ * was taken and in-use bytes per stack. It keeps the leak engine independent
+ * of how profiles are fetched and decoded.
+ */
+export interface HeapObservation {
+  timeMs: number;
+  samples: readonly HeapSample[];
+}
