@@ -1,0 +1,148 @@
+import type { Profile } from 'pprof-format';
+import type { FrameNamer, V8CallFrame } from './v8-frames.js';
+import { PprofBuilder } from './v8-pprof-builder.js';
+
+/** V8CpuNode is a node of V8's CPU profile (Profiler domain, .cpuprofile files). */
+export interface V8CpuNode {
+  id: number;
+  callFrame: V8CallFrame;
+  hitCount?: number;
+  children?: number[];
+  /** Self samples per one-based source line of this function. */
+  positionTicks?: { line: number; ticks: number }[];
+}
+
+/** V8CpuProfile is V8's Profiler.Profile; times are in microseconds of a monotonic clock. */
+export interface V8CpuProfile {
+  nodes: V8CpuNode[];
+  startTime: number;
+  endTime: number;
+  samples?: number[];
+  timeDeltas?: number[];
+}
+
+/** CpuPprofOptions says how to name frames and what to put in the header. */
+export interface CpuPprofOptions {
+  namer: FrameNamer;
+  /** The sampling interval in microseconds; estimated from the time deltas when absent. */
+  intervalMicros?: number;
+  /** Wall-clock start of the profile in ns since the epoch (V8's own clock is monotonic). */
+  timeNanos?: number;
+  mainFile?: string;
+}
+
+/** Names of V8 pseudo-frames that are not CPU time: waiting in the event loop. */
+const idleFrameNames = new Set(['(idle)']);
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/**
+ * cpuProfileToPprof converts a V8 CPU profile to pprof with `samples/count` and
+ * `cpu/nanoseconds`. V8 records each sample's node and the time since the
+ * previous sample; a sample is charged the time until the next one (the last
+ * one the interval), so the values add up to the sampled wall time even when
+ * V8's sampler falls behind on a busy machine. `(idle)` samples (the thread
+ * waiting in the event loop) are not CPU time and are left out, as Go's CPU
+ * profile has no samples for a sleeping program.
+ *
+ * V8 gives executing lines only per node, as position ticks, so each node's
+ * samples are split over its lines in proportion to its ticks; caller frames
+ * carry the line their function starts on (V8 does not record call sites).
+ */
+export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOptions): Profile {
+  const nodes = new Map<number, V8CpuNode>();
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes) nodes.set(node.id, node);
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
+
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const intervalMicros = options.intervalMicros ?? Math.max(1, Math.round(median(deltas.slice(1))) || 1000);
+
+  // Per node: samples and microseconds.
+  const counts = new Map<number, number>();
+  const micros = new Map<number, number>();
+  for (let i = 0; i < samples.length; i++) {
+    const id = samples[i]!;
+    const next = i + 1 < samples.length ? deltas[i + 1] : undefined;
+    const charged = next !== undefined && next >= 0 ? next : intervalMicros;
+    counts.set(id, (counts.get(id) ?? 0) + 1);
+    micros.set(id, (micros.get(id) ?? 0) + charged);
+  }
+  if (samples.length === 0) {
+    // Profiles without a sample list still have hit counts.
+    for (const node of profile.nodes) {
+      if (node.hitCount) {
+        counts.set(node.id, node.hitCount);
+        micros.set(node.id, node.hitCount * intervalMicros);
+      }
+    }
+  }
+
+  const builder = new PprofBuilder({
+    sampleTypes: [
+      ['samples', 'count'],
+      ['cpu', 'nanoseconds'],
+    ],
+    periodType: ['cpu', 'nanoseconds'],
+    period: intervalMicros * 1000,
+    timeNanos: options.timeNanos,
+    durationNanos: Math.max(0, Math.round((profile.endTime - profile.startTime) * 1000)),
+    mainFile: options.mainFile,
+  });
+
+  // Node id → location ids of the node and all its callers (leaf first), memoized;
+  // built with loops, not recursion, because stacks can be deep.
+  const stackOf = new Map<number, number[]>();
+  const isRoot = (id: number) => nodes.get(id)?.callFrame.functionName === '(root)' && !parent.has(id);
+  const callers = (id: number): number[] => {
+    const path: number[] = [];
+    let at = parent.get(id);
+    while (at !== undefined && !stackOf.has(at) && !isRoot(at) && nodes.has(at)) {
+      path.push(at);
+      at = parent.get(at);
+    }
+    let chain = at !== undefined ? (stackOf.get(at) ?? []) : [];
+    for (let i = path.length - 1; i >= 0; i--) {
+      const nodeId = path[i]!;
+      chain = [builder.locationId(options.namer(nodes.get(nodeId)!.callFrame, undefined)), ...chain];
+      stackOf.set(nodeId, chain);
+    }
+    return chain;
+  };
+
+  for (const [id, count] of counts) {
+    const node = nodes.get(id);
+    if (!node || idleFrameNames.has(node.callFrame.functionName) || count === 0) continue;
+    const time = micros.get(id) ?? 0;
+    const stack = callers(id);
+    const ticks = (node.positionTicks ?? []).filter((t) => t.ticks > 0);
+    const totalTicks = ticks.reduce((sum, t) => sum + t.ticks, 0);
+    if (totalTicks === 0) {
+      const leaf = builder.locationId(options.namer(node.callFrame, undefined));
+      builder.addSample([leaf, ...stack], [count, Math.round(time * 1000)]);
+      continue;
+    }
+    // Split counts by tick share with largest remainders, so the counts stay whole and add up.
+    const shares = ticks.map((t) => (count * t.ticks) / totalTicks);
+    const whole = shares.map(Math.floor);
+    let left = count - whole.reduce((a, b) => a + b, 0);
+    const order = shares.map((s, i) => [s - Math.floor(s), i] as const).sort((a, b) => b[0] - a[0]);
+    for (const [, i] of order) {
+      if (left <= 0) break;
+      whole[i]!++;
+      left--;
+    }
+    ticks.forEach((t, i) => {
+      const c = whole[i]!;
+      if (c === 0) return;
+      const leaf = builder.locationId(options.namer(node.callFrame, t.line));
+      builder.addSample([leaf, ...stack], [c, Math.round((time * 1000 * t.ticks) / totalTicks)]);
+    });
+  }
+  return builder.build();
+}
