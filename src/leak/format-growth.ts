@@ -1,0 +1,112 @@
+import type { Frame } from './heap-observation.js';
+import type { GrowthReport, SiteGrowth } from './growth-report.js';
+import { formatP } from './verdict.js';
+
+/** FormatOptions bound how much of a growth report is printed. */
+export interface GrowthFormatOptions {
+  /** otherSites is how many non-growing sites to list (largest first). */
+  otherSites: number;
+  /** callerDepth is how many callers of a growing site to show. */
+  callerDepth: number;
+}
+
+/**
+ * formatGrowthReport renders the verdicts as text for a person: the total,
+ * then each growing site with its rate, confidence, evidence and caller
+ * chain, then the largest other sites with what they do, then a one-line
+ * conclusion.
+ */
+export function formatGrowthReport(report: GrowthReport, options: GrowthFormatOptions = { otherSites: 5, callerDepth: 4 }): string {
+  const lines: string[] = [];
+  const n = report.times.length;
+  const span = n > 1 ? report.times[n - 1]! - report.times[0]! : 0;
+  lines.push(`Heap growth over ${formatDuration(span)}: ${n} heap profile${n === 1 ? '' : 's'}, in-use bytes per ${report.granularity === 'lines' ? 'source line' : 'function'}`);
+  const total = report.total;
+  lines.push(
+    `Total in use: ${formatBytes(total.trend.first)} → ${formatBytes(total.trend.last)}, ${describeTrend(total.trend.slopePerMinute, total.verdict.kind)} (${total.verdict.confidence} confidence: ${total.verdict.reason})`,
+  );
+  lines.push('');
+  if (report.growing.length > 0) {
+    lines.push(`Growing allocation sites (${report.growing.length}):`);
+    for (const site of report.growing) lines.push(...formatGrowingSite(site, options.callerDepth));
+  } else {
+    lines.push('Growing allocation sites: none');
+  }
+  const others = n < 5 ? [...report.others].sort((a, b) => Math.abs(b.trend.last - b.trend.first) - Math.abs(a.trend.last - a.trend.first)) : report.others;
+  const shown = others.slice(0, options.otherSites);
+  if (shown.length > 0) {
+    lines.push('');
+    lines.push(n < 5 ? 'Largest changes (too few profiles for a verdict):' : 'Other sites, largest in use first:');
+    for (const site of shown) {
+      const change = site.trend.last - site.trend.first;
+      lines.push(
+        `  ${site.verdict.kind.padEnd(9)} ${formatBytes(site.trend.last).padStart(9)} now ${formatSigned(change).padStart(10)} since first  ${frameName(site.site)}`,
+      );
+    }
+  }
+  lines.push('');
+  lines.push(conclusion(report));
+  return lines.join('\n') + '\n';
+}
+
+function formatGrowingSite(site: SiteGrowth, depth: number): string[] {
+  const t = site.trend;
+  const out = [
+    `  ${frameName(site.site)}`,
+    `      grows ${formatBytes(t.slopePerMinute)}/min, ${site.verdict.confidence} confidence: ${formatBytes(t.first)} → ${formatBytes(t.last)}; τ=${t.tau.toFixed(2)}, p=${formatP(t.pRising)}, R²=${t.rSquared.toFixed(2)}, steadiness ${t.steadiness.toFixed(2)} (least squares: ${formatBytes(t.leastSquaresSlopePerMinute)}/min, R²=${t.leastSquaresRSquared.toFixed(2)})`,
+  ];
+  if (site.below.length > 0) out.push(`      allocated by ${site.below.map(frameName).reverse().join(' → ')}`);
+  if (site.callers.length > 0) {
+    const chain = site.callers.slice(0, depth).map(frameName);
+    if (site.callers.length > depth) chain.push('…');
+    out.push(`      called from ${chain.join(' ← ')}`);
+  }
+  return out;
+}
+
+/** conclusion is the one-line answer: what grows and how fast, or that nothing does. */
+export function conclusion(report: GrowthReport): string {
+  const top = report.growing[0];
+  if (report.times.length < 5) return `Verdict: too few heap profiles (${report.times.length}) to judge growth; watch longer.`;
+  if (!top) {
+    return `Verdict: no allocation site grows steadily; total in use is ${report.total.verdict.kind} at ${formatBytes(report.total.trend.last)}.`;
+  }
+  const more = report.growing.length > 1 ? ` (and ${report.growing.length - 1} more growing site${report.growing.length > 2 ? 's' : ''})` : '';
+  return `Verdict: in-use memory allocated in ${top.site.functionName || '(anonymous)'} grows ${formatBytes(top.trend.slopePerMinute)}/min (${top.verdict.confidence} confidence)${more}.`;
+}
+
+/** frameName renders a frame as `function file:line`. */
+export function frameName(frame: Frame): string {
+  const where = frame.file ? ` ${frame.file}${frame.line > 0 ? `:${frame.line}` : ''}` : '';
+  return `${frame.functionName || '(anonymous)'}${where}`;
+}
+
+function describeTrend(slope: number, kind: string): string {
+  if (kind === 'growing' || kind === 'shrinking') return `${kind} ${formatBytes(Math.abs(slope))}/min`;
+  return kind;
+}
+
+/** formatBytes prints bytes with pprof's binary units: 512B, 1.50kB, 12.31MB. */
+export function formatBytes(bytes: number): string {
+  const sign = bytes < 0 ? '-' : '';
+  let value = Math.abs(bytes);
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let u = 0;
+  while (value >= 1024 && u < units.length - 1) {
+    value /= 1024;
+    u++;
+  }
+  return `${sign}${u === 0 ? Math.round(value) : value.toFixed(2)}${units[u]}`;
+}
+
+function formatSigned(bytes: number): string {
+  return (bytes >= 0 ? '+' : '') + formatBytes(bytes);
+}
+
+/** formatDuration prints ms as 850ms, 12.5s, 3m05s. */
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)}s`;
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+}

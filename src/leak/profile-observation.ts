@@ -1,0 +1,58 @@
+import { TsprofError } from '../errors.js';
+import type { Profile } from '../profile/profile.js';
+import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
+
+/** ObservationOptions choose the value and the time of a profile's observation. */
+export interface ObservationOptions {
+  /** sampleType to read; default inuse_space, else the profile's default, else its last bytes type. */
+  sampleType?: string;
+  /** timeMs to file the observation under; default the profile's own timestamp. */
+  timeMs?: number;
+}
+
+/**
+ * heapObservationFromProfile reduces a heap profile to in-use bytes per
+ * stack. Inlined frames are expanded (a Location's lines are innermost
+ * first), so a site inlined into its caller is still found by name.
+ */
+export function heapObservationFromProfile(profile: Profile, sourceName: string, options: ObservationOptions = {}): HeapObservation {
+  const index = bytesSampleIndex(profile, sourceName, options.sampleType);
+  const frameCache = new Map<number, Frame[]>();
+  const framesOf = (locationIndex: number): Frame[] => {
+    let frames = frameCache.get(locationIndex);
+    if (!frames) {
+      const location = profile.locations[locationIndex]!;
+      frames = location.lines.map((l) => ({ functionName: l.function.name, file: l.function.filename, line: l.line }));
+      if (frames.length === 0) frames = [{ functionName: `0x${location.address.toString(16)}`, file: '', line: 0 }];
+      frameCache.set(locationIndex, frames);
+    }
+    return frames;
+  };
+  const { samples } = profile;
+  const out: HeapSample[] = [];
+  for (let i = 0; i < samples.count; i++) {
+    const bytes = samples.values[i * samples.valueCount + index]!;
+    if (bytes === 0) continue;
+    const stack: Frame[] = [];
+    for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) stack.push(...framesOf(samples.locationIndexes[j]!));
+    out.push({ stack, bytes });
+  }
+  const timeMs = options.timeMs ?? Number(profile.timeNanos / 1_000_000n);
+  return { timeMs, samples: out };
+}
+
+/** bytesSampleIndex picks the in-use bytes value of a heap profile, or says why there is none. */
+export function bytesSampleIndex(profile: Profile, sourceName: string, wanted?: string): number {
+  const types = profile.sampleTypes;
+  if (wanted !== undefined) {
+    const i = types.findIndex((t) => t.type === wanted);
+    if (i < 0) throw new TsprofError(`${sourceName}: no sample type ${wanted} (has ${types.map((t) => t.type).join(', ')})`);
+    return i;
+  }
+  const inuse = types.findIndex((t) => t.type === 'inuse_space');
+  if (inuse >= 0) return inuse;
+  const byDefault = types.findIndex((t) => t.type === profile.defaultSampleType && t.unit === 'bytes');
+  if (byDefault >= 0) return byDefault;
+  for (let i = types.length - 1; i >= 0; i--) if (types[i]!.unit === 'bytes') return i;
+  throw new TsprofError(`${sourceName}: not a heap profile: no bytes sample type (has ${types.map((t) => t.type).join(', ') || 'none'})`);
+}

@@ -1,0 +1,99 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { decodeProfile } from '../../src/profile/decode.js';
+import { heapObservationFromProfile } from '../../src/leak/profile-observation.js';
+import { analyzeGrowth, defaultGrowthOptions } from '../../src/leak/growth-report.js';
+import { formatGrowthReport } from '../../src/leak/format-growth.js';
+import type { Frame, HeapObservation } from '../../src/leak/heap-observation.js';
+
+const fixtures = new URL('../../../../shared/fixtures/go/', import.meta.url);
+const MB = 1 << 20;
+
+function goObservation(name: string): HeapObservation {
+  const path = new URL(name, fixtures);
+  return heapObservationFromProfile(decodeProfile(readFileSync(path), name), name);
+}
+
+test('Go fixtures heap_t1 → heap_t2: parseContainerMetricsResponse is the site that grew', () => {
+  const report = analyzeGrowth([goObservation('heap_t1.pb.gz'), goObservation('heap_t2.pb.gz')]);
+  // Two profiles are too few for a verdict, but the series and slopes are exact.
+  assert.equal(report.growing.length, 0);
+  const byName = new Map(report.others.map((s) => [s.site.functionName, s]));
+  const parse = byName.get('main.parseContainerMetricsResponse')!;
+  assert.ok(parse, 'site found');
+  // go tool pprof -top: 14051.96kB at t1, 49270.40kB at t2.
+  assert.equal(Math.round(parse.bytes[0]! / 10.24) / 100, 14051.96);
+  assert.equal(Math.round(parse.bytes[1]! / 10.24) / 100, 49270.40);
+  assert.equal(parse.site.file, 'goexp/main.go');
+  assert.deepEqual(parse.callers.map((f) => f.functionName), ['main.main', 'runtime.main']);
+  // The totals are go tool pprof's 15076.20kB and 50294.64kB.
+  assert.equal(Math.round(report.total.bytes[0]! / 10.24) / 100, 15076.2);
+  assert.equal(Math.round(report.total.bytes[1]! / 10.24) / 100, 50294.64);
+  const spanMin = (report.times[1]! - report.times[0]!) / 60_000;
+  assert.ok(Math.abs(parse.trend.slopePerMinute - (parse.bytes[1]! - parse.bytes[0]!) / spanMin) < 1e-3 * parse.trend.slopePerMinute);
+  for (const other of report.others) {
+    if (other !== parse) assert.equal(other.trend.slopePerMinute, 0, other.site.functionName);
+  }
+  const text = formatGrowthReport(report);
+  assert.match(text, /Largest changes \(too few profiles for a verdict\):\n.*\+34\.39MB since first  main\.parseContainerMetricsResponse goexp\/main\.go:\d+/);
+  assert.match(text, /Verdict: too few heap profiles \(2\)/);
+});
+
+const leaf = (functionName: string, file: string, line: number): Frame => ({ functionName, file, line });
+const toString = leaf('toString', 'node:buffer', 830);
+const parse140 = leaf('parseContainerMetricsResponse', 'fetcher.js', 140);
+const parse142 = leaf('parseContainerMetricsResponse', 'fetcher.js', 142);
+const scrape = leaf('scrape', 'fetcher.js', 80);
+const cache = leaf('remember', 'resolver.js', 12);
+
+/** A leak through node:buffer's toString at line 142, a flat cache, and a flat line 140. */
+function syntheticObservations(): HeapObservation[] {
+  return Array.from({ length: 10 }, (_, i) => ({
+    timeMs: 1_000_000 + i * 5000,
+    samples: [
+      { stack: [toString, parse142, scrape], bytes: 4 * MB + i * 1 * MB },
+      { stack: [parse140, scrape], bytes: 2 * MB },
+      { stack: [cache, scrape], bytes: 3 * MB },
+    ],
+  }));
+}
+
+test('sites skip Node internals, group by function, and carry the caller chain', () => {
+  const report = analyzeGrowth(syntheticObservations());
+  assert.equal(report.growing.length, 1);
+  const site = report.growing[0]!;
+  assert.equal(site.site.functionName, 'parseContainerMetricsResponse');
+  assert.equal(site.site.line, 142, 'the line of the heaviest stack');
+  assert.deepEqual(site.below, [toString]);
+  assert.deepEqual(site.callers, [scrape]);
+  // Function granularity sums lines 140 and 142: 6 MB + 1 MB per 5 s = 12 MB/min.
+  assert.equal(site.bytes[0], 6 * MB);
+  assert.ok(Math.abs(site.trend.slopePerMinute - 12 * MB) < 1);
+  assert.equal(site.verdict.confidence, 'high');
+  assert.deepEqual(report.others.map((s) => [s.site.functionName, s.verdict.kind]), [['remember', 'flat']]);
+  assert.equal(report.total.verdict.kind, 'growing');
+  const text = formatGrowthReport(report);
+  assert.match(text, /Growing allocation sites \(1\):\n  parseContainerMetricsResponse fetcher\.js:142\n      grows 12\.00MB\/min, high confidence/);
+  assert.match(text, /allocated by toString node:buffer:830/);
+  assert.match(text, /called from scrape fetcher\.js:80/);
+  assert.match(text, /Verdict: in-use memory allocated in parseContainerMetricsResponse grows 12\.00MB\/min \(high confidence\)\./);
+});
+
+test('line granularity splits a function into its lines', () => {
+  const options = defaultGrowthOptions();
+  options.sites.granularity = 'lines';
+  const report = analyzeGrowth(syntheticObservations(), options);
+  assert.deepEqual(report.growing.map((s) => `${s.site.functionName}:${s.site.line}`), ['parseContainerMetricsResponse:142']);
+  assert.ok(report.others.some((s) => s.site.line === 140 && s.verdict.kind === 'flat'));
+});
+
+test('a site that disappears counts as zero, and nothing growing gives the flat conclusion', () => {
+  const obs = syntheticObservations().map((o, i) => ({ ...o, samples: i % 2 === 0 ? o.samples.slice(1) : o.samples.slice(1, 2) }));
+  const report = analyzeGrowth(obs);
+  assert.equal(report.growing.length, 0);
+  const cacheSite = report.others.find((s) => s.site.functionName === 'remember')!;
+  assert.deepEqual(cacheSite.bytes.slice(0, 4), [3 * MB, 0, 3 * MB, 0]);
+  assert.equal(cacheSite.verdict.kind, 'noisy');
+  assert.match(formatGrowthReport(report), /Verdict: no allocation site grows steadily; total in use is/);
+});
