@@ -1,7 +1,104 @@
-import { TsprofError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { defaultGrowthOptions } from '../leak/growth-report.js';
+import { formatBytes, formatDuration } from '../leak/format-growth.js';
+import { parseByteSize, parseDuration } from '../leak/duration.js';
+import { formatLeakReport, huntLeak, type HuntProgress } from '../leak/hunt.js';
+import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import type { CliIO } from './io.js';
 
-/** watchCommand is not built yet. */
-export async function watchCommand(_args: string[], _io: CliIO): Promise<number> {
-  throw new TsprofError('watch: not implemented yet');
+const flags: Record<string, FlagSpec> = {
+  interval: { kind: 'string', default: '5s', help: 'time between heap profiles (e.g. 1s, 5s)' },
+  duration: { kind: 'string', default: '0', help: 'how long to watch (e.g. 60s, 5m); 0 = until Ctrl-C' },
+  snapshots: { kind: 'bool', default: false, help: "also take heap snapshots at start and end (the agent's /debug/pprof/heapsnapshot, enabled explicitly) and explain what holds the growth" },
+  lines: { kind: 'bool', default: false, help: 'allocation sites per source line instead of per function' },
+  min_growth: { kind: 'string', default: '1MB', help: 'least growth over the window that can count as a leak' },
+  sample_index: { kind: 'string', default: 'inuse_space', help: 'sample type to follow' },
+  gc: { kind: 'bool', default: true, help: 'ask the agent to collect garbage before each profile (?gc=1)' },
+  token: { kind: 'string', default: '', help: 'bearer token for the agent (default $TSPROF_TOKEN)' },
+  timeout: { kind: 'string', default: '30s', help: 'timeout of each request' },
+  json: { kind: 'bool', default: false, help: 'print the report as JSON' },
+  help: { kind: 'bool', default: false, help: 'show this help' },
+};
+
+const usage = `usage: tsprof watch [flags] URL
+
+Polls a heap profile endpoint (a tsprof agent, or any /debug/pprof server)
+and says which allocation sites grow steadily, how fast and how sure.
+URL is the agent's origin (http://127.0.0.1:6060) or its /debug/pprof/heap.
+Ctrl-C ends the watch early and prints the report.
+
+flags:
+`;
+
+/**
+ * watchCommand is `tsprof watch URL`: poll, judge growth, print the verdict
+ * report (text, or JSON with -json). A live progress line goes to stderr on
+ * a terminal only, so piped output stays clean.
+ */
+export async function watchCommand(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseFlags(args, flags);
+  const v = parsed.values;
+  if (v.help) {
+    io.stdout.write(usage + flagUsage(flags));
+    return 0;
+  }
+  if (parsed.args.length !== 1) throw new UsageError(`watch: want exactly one URL, got ${parsed.args.length} (see tsprof watch -help)`);
+  const intervalMs = parseDuration(v.interval as string, 'interval');
+  if (intervalMs <= 0) throw new UsageError('watch: -interval must be positive');
+  const durationMs = parseDuration(v.duration as string, 'duration') || Infinity;
+  const timeoutMs = parseDuration(v.timeout as string, 'timeout');
+  const growth = defaultGrowthOptions();
+  growth.sites.granularity = v.lines ? 'lines' : 'functions';
+  growth.verdict.minGrowthBytes = parseByteSize(v.min_growth as string, 'min_growth');
+  const token = (v.token as string) || io.env.TSPROF_TOKEN || undefined;
+
+  // Ctrl-C ends the watch, not the process: the report is what the user waited for.
+  const interrupt = new AbortController();
+  const onSigint = () => interrupt.abort();
+  process.once('SIGINT', onSigint);
+  const progress = io.isTerminal ? progressLine(io, parsed.args[0]!) : undefined;
+  try {
+    const report = await huntLeak({
+      url: parsed.args[0]!,
+      intervalMs,
+      durationMs,
+      snapshots: Boolean(v.snapshots),
+      timeoutMs,
+      gc: Boolean(v.gc),
+      growth,
+      sampleType: v.sample_index as string,
+      signal: interrupt.signal,
+      ...(token ? { token } : {}),
+      ...(progress ? { onProgress: progress.update } : {}),
+    });
+    progress?.clear();
+    io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));
+    return 0;
+  } finally {
+    progress?.clear();
+    process.removeListener('SIGINT', onSigint);
+  }
+}
+
+/** progressLine rewrites one stderr line in place with the watch's state. */
+function progressLine(io: CliIO, url: string) {
+  let shown = false;
+  return {
+    update(p: HuntProgress) {
+      let text: string;
+      if (p.phase === 'snapshot') {
+        text = `taking the ${p.which} heap snapshot${p.bytes ? ` (${formatBytes(p.bytes)})` : ''}…`;
+      } else {
+        const of = Number.isFinite(p.durationMs) ? ` of ${formatDuration(p.durationMs)}` : ' (Ctrl-C to stop)';
+        const change = p.totalBytes - p.firstTotalBytes;
+        text = `watching ${url}: ${p.readings} profiles, ${formatDuration(p.elapsedMs)}${of}, in use ${formatBytes(p.totalBytes)} (${change >= 0 ? '+' : ''}${formatBytes(change)})`;
+      }
+      io.stderr.write(`\r\x1b[K${text}`);
+      shown = true;
+    },
+    clear() {
+      if (shown) io.stderr.write('\r\x1b[K');
+      shown = false;
+    },
+  };
 }

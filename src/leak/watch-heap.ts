@@ -1,0 +1,114 @@
+import { TsprofError, errorMessage } from '../errors.js';
+import { decodeProfile } from '../profile/decode.js';
+import { getBytes, heapProfileUrl, type AgentRequestOptions } from './agent-client.js';
+import type { HeapObservation } from './heap-observation.js';
+import { heapObservationFromProfile } from './profile-observation.js';
+
+/** WatchProgress is what a live progress line shows after each heap profile. */
+export interface WatchProgress {
+  readings: number;
+  elapsedMs: number;
+  durationMs: number;
+  totalBytes: number;
+  /** firstTotalBytes is the total at the first reading, to show the change. */
+  firstTotalBytes: number;
+}
+
+/** Clock is the time seam of watchHeap, so tests can drive it. */
+export interface Clock {
+  now(): number;
+  /** sleep resolves after ms, or early when signal aborts. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** systemClock is the real clock. */
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+    }),
+};
+
+/** WatchHeapOptions configure one watch of a heap profile endpoint. */
+export interface WatchHeapOptions extends AgentRequestOptions {
+  url: string;
+  intervalMs: number;
+  /** durationMs of the watch; Infinity watches until signal aborts. */
+  durationMs: number;
+  /** gc asks the agent to collect garbage before each profile (default true). */
+  gc?: boolean;
+  /** sampleType to read (default inuse_space). */
+  sampleType?: string;
+  /** signal ends the watch early (Ctrl-C); what was gathered is still returned. */
+  signal?: AbortSignal;
+  onProgress?: (progress: WatchProgress) => void;
+  /** onFirstReading runs once the endpoint has answered with a heap profile (e.g. to take the first snapshot). */
+  onFirstReading?: () => Promise<void>;
+  clock?: Clock;
+}
+
+/** WatchResult is the series of observations and how the watch ended. */
+export interface WatchResult {
+  observations: HeapObservation[];
+  /** stoppedEarly says why the watch ended before its duration: 'interrupted' or the error of a later poll. */
+  stoppedEarly?: string;
+}
+
+/**
+ * watchHeap polls a heap profile endpoint every intervalMs for durationMs and
+ * returns the observations. Each observation is timed by this machine's clock
+ * at the midpoint of its request, so agent clocks and request latency do not
+ * skew slopes. The first poll failing is an error (wrong URL, no agent, not a
+ * heap profile); a later one failing ends the watch with what it has, since
+ * a dying target is exactly when the report is wanted.
+ */
+export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult> {
+  const clock = options.clock ?? systemClock;
+  const url = heapProfileUrl(options.url, options.gc ?? true);
+  const observations: HeapObservation[] = [];
+  const start = clock.now();
+  let stoppedEarly: string | undefined;
+  for (let reading = 0; ; reading++) {
+    if (options.signal?.aborted) {
+      stoppedEarly = 'interrupted';
+      break;
+    }
+    const before = clock.now();
+    let observation: HeapObservation;
+    try {
+      const bytes = await getBytes(url, options);
+      const profile = decodeProfile(bytes, url.href);
+      observation = heapObservationFromProfile(profile, url.href, {
+        timeMs: (before + clock.now()) / 2,
+        ...(options.sampleType !== undefined ? { sampleType: options.sampleType } : {}),
+      });
+    } catch (err) {
+      if (observations.length === 0) throw err instanceof TsprofError ? err : new TsprofError(`${url.href}: ${errorMessage(err)}`);
+      stoppedEarly = errorMessage(err);
+      break;
+    }
+    observations.push(observation);
+    if (observations.length === 1 && options.onFirstReading) await options.onFirstReading();
+    const total = (o: HeapObservation) => o.samples.reduce((sum, s) => sum + s.bytes, 0);
+    options.onProgress?.({
+      readings: observations.length,
+      elapsedMs: clock.now() - start,
+      durationMs: options.durationMs,
+      totalBytes: total(observation),
+      firstTotalBytes: total(observations[0]!),
+    });
+    // Readings are on a fixed grid from the start, so a slow request does not stretch the window.
+    const next = start + (reading + 1) * options.intervalMs;
+    if (next - start > options.durationMs) break;
+    await clock.sleep(Math.max(0, next - clock.now()), options.signal);
+  }
+  return stoppedEarly === undefined ? { observations } : { observations, stoppedEarly };
+}
