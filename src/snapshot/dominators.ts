@@ -1,0 +1,176 @@
+import { essentialEdges } from './essential-edges.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
+
+/**
+ * Dominators is the dominator tree of a heap snapshot and what follows from
+ * it. Node d dominates n when every path of essential edges from the root to
+ * n passes through d; the retained size of d is what the GC would free if d
+ * were gone: its own size plus that of every node it dominates.
+ */
+export interface Dominators {
+  /** Immediate dominator of each node (the root's is itself). */
+  dominator: Uint32Array;
+  retainedSize: Float64Array;
+  /** 1 for nodes reachable from the root through essential edges. */
+  reachable: Uint8Array;
+  /** Nodes in DFS preorder (every node appears after its dominator). */
+  preorder: Uint32Array;
+}
+
+const memo = new WeakMap<HeapSnapshot, Dominators>();
+
+/** dominatorsOf computes (once per snapshot) the dominator tree and retained sizes. */
+export function dominatorsOf(snapshot: HeapSnapshot): Dominators {
+  let d = memo.get(snapshot);
+  if (!d) {
+    d = computeDominators(snapshot);
+    memo.set(snapshot, d);
+  }
+  return d;
+}
+
+/**
+ * computeDominators runs Lengauer–Tarjan (with path compression) over the
+ * essential edges, in typed arrays and without recursion, so it handles
+ * heaps of tens of millions of objects.
+ *
+ * Objects unreachable from the root (kept only by weak edges, or cycles
+ * nothing else holds; V8 usually collects them before a snapshot) are hung
+ * under the root, as DevTools does: each unvisited node in ordinal order
+ * starts a further DFS as if the root pointed at it, so every node has a
+ * dominator and the root's retained size is the whole heap.
+ */
+export function computeDominators(snapshot: HeapSnapshot): Dominators {
+  const n = snapshot.nodeCount;
+  const root = snapshot.rootOrdinal;
+  const { firstEdge, edgeToNode } = snapshot;
+  const essential = essentialEdges(snapshot);
+  const { firstRetainer, retainerEdge, retainerNode } = snapshot.retainers();
+
+  // dfn[v] is v's DFS number (1-based; 0 = not seen), vertex[k] the node numbered k.
+  const dfn = new Uint32Array(n);
+  const vertex = new Uint32Array(n + 1);
+  const parent = new Uint32Array(n);
+  const semi = new Uint32Array(n);
+  const label = new Uint32Array(n);
+  const ancestor = new Int32Array(n).fill(-1);
+  const virtualStart = new Uint8Array(n);
+  // The DFS edge cursor and stack are dead after the DFS: reused for buckets and path compression.
+  const work = new Uint32Array(n);
+  const stack = new Uint32Array(n);
+  let count = 0;
+
+  const dfs = (start: number) => {
+    count++;
+    dfn[start] = count;
+    vertex[count] = start;
+    semi[start] = count;
+    label[start] = start;
+    work[start] = firstEdge[start]!;
+    let sp = 0;
+    stack[sp++] = start;
+    while (sp > 0) {
+      const v = stack[sp - 1]!;
+      const end = firstEdge[v + 1]!;
+      let e = work[v]!;
+      let descended = false;
+      while (e < end) {
+        const w = edgeToNode[e]!;
+        if (essential[e++] && dfn[w] === 0) {
+          work[v] = e;
+          parent[w] = v;
+          count++;
+          dfn[w] = count;
+          vertex[count] = w;
+          semi[w] = count;
+          label[w] = w;
+          work[w] = firstEdge[w]!;
+          stack[sp++] = w;
+          descended = true;
+          break;
+        }
+      }
+      if (!descended) {
+        work[v] = e;
+        sp--;
+      }
+    }
+  };
+
+  dfs(root);
+  parent[root] = root;
+  const reachableCount = count;
+  for (let v = 0; v < n && count < n; v++) {
+    if (dfn[v] === 0) {
+      parent[v] = root;
+      virtualStart[v] = 1;
+      dfs(v);
+    }
+  }
+
+  const reachable = new Uint8Array(n);
+  for (let k = 1; k <= reachableCount; k++) reachable[vertex[k]!] = 1;
+
+  const idom = new Uint32Array(n);
+  const bucketHead = new Int32Array(n).fill(-1);
+  // Buckets are singly linked lists threaded through bucketNext (the reused DFS cursor array).
+  const bucketNext = work;
+  const endOfBucket = 0xffffffff;
+  const compressStack = stack; // reused
+
+  const evaluate = (v: number): number => {
+    if (ancestor[v]! < 0) return v;
+    // Path compression without recursion: collect the chain, then fold it top-down.
+    let sp = 0;
+    let x = v;
+    while (ancestor[ancestor[x]!]! >= 0) {
+      compressStack[sp++] = x;
+      x = ancestor[x]!;
+    }
+    while (sp > 0) {
+      x = compressStack[--sp]!;
+      const a = ancestor[x]!;
+      if (semi[label[a]!]! < semi[label[x]!]!) label[x] = label[a]!;
+      ancestor[x] = ancestor[a]!;
+    }
+    return label[v]!;
+  };
+
+  for (let k = n; k >= 2; k--) {
+    const w = vertex[k]!;
+    // Semidominator: the smallest-numbered ancestor reachable through a predecessor.
+    if (virtualStart[w]) {
+      semi[w] = 1;
+    } else {
+      const end = firstRetainer[w + 1]!;
+      for (let r = firstRetainer[w]!; r < end; r++) {
+        if (!essential[retainerEdge[r]!]) continue;
+        const u = evaluate(retainerNode[r]!);
+        if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
+      }
+    }
+    const s = vertex[semi[w]!]!;
+    bucketNext[w] = bucketHead[s]! < 0 ? endOfBucket : bucketHead[s]!;
+    bucketHead[s] = w;
+    const p = parent[w]!;
+    ancestor[w] = p;
+    // Implicit immediate dominators of the nodes whose semidominator is p.
+    for (let v = bucketHead[p]!; v >= 0; v = bucketNext[v]! === endOfBucket ? -1 : bucketNext[v]!) {
+      const u = evaluate(v);
+      idom[v] = semi[u]! < semi[v]! ? u : p;
+    }
+    bucketHead[p] = -1;
+  }
+  idom[root] = root;
+  for (let k = 2; k <= n; k++) {
+    const w = vertex[k]!;
+    if (idom[w] !== vertex[semi[w]!]) idom[w] = idom[idom[w]!]!;
+  }
+
+  const retainedSize = Float64Array.from(snapshot.nodeSelfSize);
+  for (let k = n; k >= 2; k--) {
+    const w = vertex[k]!;
+    retainedSize[idom[w]!] += retainedSize[w]!;
+  }
+  return { dominator: idom, retainedSize, reachable, preorder: vertex.subarray(1) };
+}

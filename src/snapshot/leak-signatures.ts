@@ -1,0 +1,236 @@
+import { dominatorsOf } from './dominators.js';
+import { essentialEdges } from './essential-edges.js';
+import type { HeapSnapshot } from './heap-snapshot.js';
+import { formatRetainerPath, nodeLabel } from './path-format.js';
+import { type RetainerStep, retainerPath, retainerTreeOf } from './retainer-paths.js';
+
+/**
+ * SlicedStringLeak is a group of strings kept alive only because small
+ * slices of them are: in V8, `s.slice(a, b)` of 13 or more characters makes
+ * a "sliced string" that points at its parent instead of copying, so caching
+ * a short id cut out of a large response keeps the whole response.
+ */
+export interface SlicedStringLeak {
+  /** Retainer path shared by the group's slices, with indexes generalized. */
+  signature: string;
+  /** The full path of one slice of the group. */
+  examplePath: string;
+  /** The collection or object nearest the slices on that path (e.g. a Map), with its retained size. */
+  holder: { label: string; id: number; retainedSize: number } | undefined;
+  /** Sliced strings pointing at the group's parents. */
+  slices: number;
+  /** Parent strings kept alive by nothing but slices. */
+  parents: number;
+  /** Sum of the parents' sizes: what the slices keep alive. */
+  keptBytes: number;
+  /**
+   * Bytes of the slices themselves: what stays in use once the parents are
+   * let go. (V8's snapshot does not record a slice's length, only its own
+   * size; a slice is at least 13 characters, shorter ones are copies.)
+   */
+  usedBytes: number;
+  /**
+   * Whether the slices are held only from the running stack (the snapshot
+   * was taken in the middle of a computation): transient, not a leak.
+   */
+  transient: boolean;
+  /** The fix, in words. */
+  remedy: string;
+}
+
+/** SlicedStringOptions tunes which groups count as a leak. */
+export interface SlicedStringOptions {
+  /** Smallest kept-minus-used bytes for a group to be reported (default 16 KiB). */
+  minWastedBytes?: number;
+  /** Smallest kept/used ratio for a group to be reported (default 4). */
+  minKeptToUsedRatio?: number;
+}
+
+const remedy =
+  'copy the slice before keeping it (e.g. `Buffer.from(id).toString()`, or `(" " + id).slice(1)` on V8), ' +
+  'so the cached key no longer points into the whole parent string';
+
+/**
+ * findSlicedStringLeaks finds parent strings whose only retainers are sliced
+ * strings, groups them by the retainer path of the slice that holds them
+ * (shortest path from the roots), and reports the groups that waste memory,
+ * most bytes kept first. Groups held only from the stack are marked
+ * transient and listed after the others.
+ */
+export function findSlicedStringLeaks(snapshot: HeapSnapshot, options: SlicedStringOptions = {}): SlicedStringLeak[] {
+  const minWasted = options.minWastedBytes ?? 16 * 1024;
+  const minRatio = options.minKeptToUsedRatio ?? 4;
+  const sliced = snapshot.types.slicedString;
+  if (sliced < 0) return [];
+  const essential = essentialEdges(snapshot);
+  const { firstRetainer, retainerEdge, retainerNode } = snapshot.retainers();
+  const { parentEdge } = retainerTreeOf(snapshot);
+  const { retainedSize } = dominatorsOf(snapshot);
+  interface Group { steps: RetainerStep[]; slices: number; parents: number; kept: number; used: number }
+  const groups = new Map<string, Group>();
+  const visitedParent = new Uint8Array(snapshot.nodeCount);
+  for (let s = 0; s < snapshot.nodeCount; s++) {
+    if (snapshot.nodeType[s] !== sliced) continue;
+    const parent = parentStringOf(snapshot, s);
+    if (parent < 0 || visitedParent[parent]) continue;
+    visitedParent[parent] = 1;
+    // Kept only through slices: every essential retainer is a sliced string's parent link.
+    let onlySlices = true;
+    let slices = 0;
+    let used = 0;
+    for (let r = firstRetainer[parent]!; r < firstRetainer[parent + 1]!; r++) {
+      if (!essential[retainerEdge[r]!]) continue;
+      const from = retainerNode[r]!;
+      if (snapshot.nodeType[from] !== sliced) {
+        onlySlices = false;
+        break;
+      }
+      slices++;
+      used += snapshot.nodeSelfSize[from]!;
+    }
+    if (!onlySlices || slices === 0 || parentEdge[parent]! < 0) continue;
+    // The slice on the parent's shortest path decides the group.
+    const holdingSlice = snapshot.ownerOf(parentEdge[parent]!);
+    const steps = retainerPath(snapshot, holdingSlice);
+    const key = formatRetainerPath(snapshot, steps, { generalize: true });
+    let g = groups.get(key);
+    if (!g) {
+      g = { steps, slices: 0, parents: 0, kept: 0, used: 0 };
+      groups.set(key, g);
+    }
+    g.slices += slices;
+    g.parents++;
+    g.kept += snapshot.nodeSelfSize[parent]!;
+    g.used += used;
+  }
+  const leaks: SlicedStringLeak[] = [];
+  for (const [key, g] of groups) {
+    if (g.kept - g.used < minWasted || g.kept < minRatio * g.used) continue;
+    const transient = g.steps.some((st) => snapshot.nameOf(st.to) === '(Stack roots)' || snapshot.nameOf(st.to) === '(Handle scope)');
+    const holderNode = nearestHolder(snapshot, g.steps);
+    leaks.push({
+      signature: `${key} → parent`,
+      examplePath: `${formatRetainerPath(snapshot, g.steps)} → parent`,
+      holder: holderNode < 0 ? undefined : { label: nodeLabel(snapshot, holderNode), id: snapshot.nodeId[holderNode]!, retainedSize: retainedSize[holderNode]! },
+      slices: g.slices,
+      parents: g.parents,
+      keptBytes: g.kept,
+      usedBytes: g.used,
+      transient,
+      remedy,
+    });
+  }
+  leaks.sort((a, b) => Number(a.transient) - Number(b.transient) || b.keptBytes - a.keptBytes);
+  return leaks;
+}
+
+/** parentStringOf follows a sliced string's `parent` link, or -1. */
+function parentStringOf(snapshot: HeapSnapshot, s: number): number {
+  for (let e = snapshot.firstEdge[s]!; e < snapshot.firstEdge[s + 1]!; e++) {
+    if (snapshot.edgeType[e] === snapshot.types.edgeInternal && snapshot.edgeNameOf(e) === 'parent') {
+      const p = snapshot.edgeToNode[e]!;
+      return snapshot.isString(p) ? p : -1;
+    }
+  }
+  return -1;
+}
+
+/** nearestHolder is the last user-visible object (not a string, not V8 plumbing) on a path. */
+function nearestHolder(snapshot: HeapSnapshot, steps: readonly RetainerStep[]): number {
+  const types = snapshot.types;
+  for (let i = steps.length - 1; i >= 0; i--) {
+    const n = steps[i]!.from;
+    const t = snapshot.nodeType[n]!;
+    if (t === types.object || t === types.closure || t === types.native) return n;
+  }
+  return -1;
+}
+
+/** CollectionReport is one large collection and why it is alive. */
+export interface CollectionReport {
+  id: number;
+  /** "Map", "Set", "Array", "WeakMap", … or "Object (used as a map)". */
+  kind: string;
+  className: string;
+  /** Entries (Map/Set), elements (Array) or properties (objects used as maps). */
+  entries: number;
+  retainedSize: number;
+  shallowSize: number;
+  path: string;
+}
+
+/** CollectionOptions tunes largestCollections. */
+export interface CollectionOptions {
+  /** How many to return (default 10). */
+  limit?: number;
+  /** Properties from which a plain object counts as used as a map (default 32). */
+  minObjectProperties?: number;
+}
+
+const collectionClasses = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Array']);
+
+/**
+ * largestCollections lists the Maps, Sets, Arrays and objects used as maps
+ * (many named properties) with the largest retained size, each with its
+ * shortest retainer path: the usual places a leak accumulates.
+ */
+export function largestCollections(snapshot: HeapSnapshot, options: CollectionOptions = {}): CollectionReport[] {
+  const limit = options.limit ?? 10;
+  const minProps = options.minObjectProperties ?? 32;
+  const { retainedSize, reachable } = dominatorsOf(snapshot);
+  const types = snapshot.types;
+  const candidates: { node: number; kind: string; entries: number }[] = [];
+  for (let n = 0; n < snapshot.nodeCount; n++) {
+    if (snapshot.nodeType[n] !== types.object || !reachable[n]) continue;
+    const name = snapshot.nameOf(n);
+    if (collectionClasses.has(name)) {
+      candidates.push({ node: n, kind: name, entries: entryCount(snapshot, n, name) });
+    } else {
+      const props = propertyCount(snapshot, n);
+      if (props >= minProps) candidates.push({ node: n, kind: 'Object (used as a map)', entries: props });
+    }
+  }
+  candidates.sort((a, b) => retainedSize[b.node]! - retainedSize[a.node]!);
+  return candidates.slice(0, limit).map((c) => ({
+    id: snapshot.nodeId[c.node]!,
+    kind: c.kind,
+    className: snapshot.classNameOf(c.node),
+    entries: c.entries,
+    retainedSize: retainedSize[c.node]!,
+    shallowSize: snapshot.nodeSelfSize[c.node]!,
+    path: formatRetainerPath(snapshot, retainerPath(snapshot, c.node)),
+  }));
+}
+
+function propertyCount(snapshot: HeapSnapshot, n: number): number {
+  let count = 0;
+  for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) {
+    if (snapshot.edgeType[e] === snapshot.types.edgeProperty && snapshot.edgeNameOf(e) !== '__proto__') count++;
+  }
+  return count;
+}
+
+/**
+ * entryCount counts a collection's entries from the snapshot's edges: an
+ * Array's element edges; for Map/Set, the key and value slots of the hash
+ * table V8 links as `table` (its internal edges to non-plumbing objects).
+ */
+function entryCount(snapshot: HeapSnapshot, n: number, kind: string): number {
+  const types = snapshot.types;
+  if (kind === 'Array') {
+    let count = 0;
+    for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) if (snapshot.edgeType[e] === types.edgeElement) count++;
+    return count;
+  }
+  for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) {
+    if (snapshot.edgeNameOf(e) !== 'table' || snapshot.edgeIsIndexed(e)) continue;
+    const table = snapshot.edgeToNode[e]!;
+    let slots = 0;
+    for (let f = snapshot.firstEdge[table]!; f < snapshot.firstEdge[table + 1]!; f++) {
+      const t = snapshot.edgeType[f]!;
+      if ((t === types.edgeInternal || t === types.edgeElement || t === types.edgeWeak) && /^\d+$/.test(snapshot.edgeNameOf(f))) slots++;
+    }
+    return kind === 'Map' || kind === 'WeakMap' ? Math.round(slots / 2) : slots;
+  }
+  return 0;
+}
