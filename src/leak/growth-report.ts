@@ -11,6 +11,13 @@ export interface SiteGrowth {
   /** frames below the site on that stack (runtime frames that did the actual allocation). */
   below: Frame[];
   bytes: number[];
+  objects: number[];
+  /**
+   * objectBytes is the typical size of the objects behind the change: bytes
+   * over objects gained across the window (or in use at the end, when the
+   * count did not grow). It lets a snapshot's holders be matched to the site.
+   */
+  objectBytes: number;
   trend: Trend;
   verdict: Verdict;
 }
@@ -54,6 +61,8 @@ export function analyzeGrowth(observations: readonly HeapObservation[], options:
       callers: series.stack.slice(at + 1),
       below: series.stack.slice(0, Math.max(0, at)),
       bytes: series.bytes,
+      objects: series.objects,
+      objectBytes: typicalObjectBytes(series.bytes, series.objects),
       trend,
       verdict: judgeTrend(trend, options.verdict),
     };
@@ -67,4 +76,13 @@ export function analyzeGrowth(observations: readonly HeapObservation[], options:
     growing,
     others,
   };
+}
+
+function typicalObjectBytes(bytes: readonly number[], objects: readonly number[]): number {
+  const n = bytes.length;
+  if (n === 0) return 0;
+  const gainedObjects = objects[n - 1]! - objects[0]!;
+  const gainedBytes = bytes[n - 1]! - bytes[0]!;
+  if (gainedObjects > 0 && gainedBytes > 0) return gainedBytes / gainedObjects;
+  return objects[n - 1]! > 0 ? bytes[n - 1]! / objects[n - 1]! : 0;
 }

@@ -9,6 +9,8 @@ export interface Frame {
 export interface HeapSample {
   stack: readonly Frame[];
   bytes: number;
+  /** objects in use for this stack (the matching *_objects value), 0 when the profile has none. */
+  objects: number;
 }
 
 /**

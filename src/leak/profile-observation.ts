@@ -17,6 +17,9 @@ export interface ObservationOptions {
  */
 export function heapObservationFromProfile(profile: Profile, sourceName: string, options: ObservationOptions = {}): HeapObservation {
   const index = bytesSampleIndex(profile, sourceName, options.sampleType);
+  // inuse_space pairs with inuse_objects: together they give the typical object size of a site.
+  const objectsType = profile.sampleTypes[index]!.type.replace(/_space$/, '_objects');
+  const objectsIndex = profile.sampleTypes.findIndex((t) => t.type === objectsType && t.unit === 'count');
   const frameCache = new Map<number, Frame[]>();
   const framesOf = (locationIndex: number): Frame[] => {
     let frames = frameCache.get(locationIndex);
@@ -35,7 +38,8 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     if (bytes === 0) continue;
     const stack: Frame[] = [];
     for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) stack.push(...framesOf(samples.locationIndexes[j]!));
-    out.push({ stack, bytes });
+    const objects = objectsIndex < 0 ? 0 : samples.values[i * samples.valueCount + objectsIndex]!;
+    out.push({ stack, bytes, objects });
   }
   const timeMs = options.timeMs ?? Number(profile.timeNanos / 1_000_000n);
   return { timeMs, samples: out };

@@ -39,6 +39,8 @@ export interface SiteSeries {
   stack: readonly Frame[];
   /** bytes[i] is the in-use bytes at observation i (0 where the site is absent). */
   bytes: number[];
+  /** objects[i] is the in-use object count at observation i. */
+  objects: number[];
 }
 
 /**
@@ -58,10 +60,15 @@ export function siteSeries(observations: readonly HeapObservation[], options: Si
       const key = siteKey(frame, options.granularity);
       let series = sites.get(key);
       if (!series) {
-        series = { key, site: frame, stack: sample.stack, bytes: new Array<number>(observations.length).fill(0), heaviest: -1 };
+        series = { key, site: frame, stack: sample.stack,
+          bytes: new Array<number>(observations.length).fill(0),
+          objects: new Array<number>(observations.length).fill(0),
+          heaviest: -1,
+        };
         sites.set(key, series);
       }
       series.bytes[index]! += sample.bytes;
+      series.objects[index]! += sample.objects;
       let perStack = stackBytes.get(key);
       if (!perStack) stackBytes.set(key, (perStack = new Map()));
       const stackId = sample.stack.map((f) => siteKey(f, 'lines')).join(';');

@@ -52,9 +52,9 @@ function syntheticObservations(): HeapObservation[] {
   return Array.from({ length: 10 }, (_, i) => ({
     timeMs: 1_000_000 + i * 5000,
     samples: [
-      { stack: [toString, parse142, scrape], bytes: 4 * MB + i * 1 * MB },
-      { stack: [parse140, scrape], bytes: 2 * MB },
-      { stack: [cache, scrape], bytes: 3 * MB },
+      { stack: [toString, parse142, scrape], bytes: 4 * MB + i * 1 * MB, objects: 4 + i },
+      { stack: [parse140, scrape], bytes: 2 * MB, objects: 2048 },
+      { stack: [cache, scrape], bytes: 3 * MB, objects: 30 },
     ],
   }));
 }
@@ -71,6 +71,8 @@ test('sites skip Node internals, group by function, and carry the caller chain',
   assert.equal(site.bytes[0], 6 * MB);
   assert.ok(Math.abs(site.trend.slopePerMinute - 12 * MB) < 1);
   assert.equal(site.verdict.confidence, 'high');
+  // 9 MB gained over 9 objects: the site makes 1 MB objects.
+  assert.equal(site.objectBytes, 1 * MB);
   assert.deepEqual(report.others.map((s) => [s.site.functionName, s.verdict.kind]), [['remember', 'flat']]);
   assert.equal(report.total.verdict.kind, 'growing');
   const text = formatGrowthReport(report);

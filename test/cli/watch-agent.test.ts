@@ -1,0 +1,46 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import { captureIO } from '../leak/capture-io.js';
+import { startService } from '../leak/service-process.js';
+
+const leakyService = fileURLToPath(new URL('../leak/fixtures/leaky-service.js', import.meta.url));
+
+async function watch(url: string, extra: string[] = []) {
+  const io = captureIO();
+  const code = await main(['watch', '-interval=400ms', '-duration=4s', '-gc=false', ...extra, url], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+test('watch names the leaking allocation site of a real leaky service', { timeout: 60_000 }, async () => {
+  const service = await startService(leakyService, ['leaky'], { EVERY_MS: '100' });
+  try {
+    const r = await watch(service.url);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, '', 'no progress noise when not a terminal');
+    assert.match(r.out, /Growing allocation sites \(1\):\n  parseContainerMetricsResponse test\/leak\/fixtures\/leaky-service\.ts:\d+\n      grows [\d.]+MB\/min, high confidence/);
+    assert.match(r.out, /called from scrapeOnce /);
+    assert.match(r.out, /Verdict: in-use memory allocated in parseContainerMetricsResponse grows [\d.]+MB\/min \(high confidence\)\./);
+    // ~1 MiB every 100 ms is ~600 MB/min; allow for timer slack on a busy machine.
+    const rate = Number(/grows ([\d.]+)MB\/min, high/.exec(r.out)![1]);
+    assert.ok(rate > 200 && rate < 700, `rate ${rate} MB/min`);
+  } finally {
+    await service.stop();
+  }
+});
+
+test('watch finds no growing site in the fixed service, and -json carries the same verdicts', { timeout: 60_000 }, async () => {
+  const service = await startService(leakyService, ['fixed'], { EVERY_MS: '100' });
+  try {
+    const r = await watch(service.url, ['-json']);
+    assert.equal(r.code, 0, r.err);
+    const report = JSON.parse(r.out);
+    assert.deepEqual(report.growth.growing, []);
+    assert.ok(report.growth.times.length >= 9, `readings: ${report.growth.times.length}`);
+    assert.notEqual(report.growth.total.verdict.kind, 'growing');
+    assert.match(report.conclusion, /^Verdict: no allocation site grows steadily/);
+  } finally {
+    await service.stop();
+  }
+});

@@ -1,0 +1,48 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+/** RunningService is a child process that runs the tsprof agent and printed its URL. */
+export interface RunningService {
+  url: string;
+  child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * startService runs `node script ...args` and waits for its `agent <url>`
+ * line. The child is killed on stop(), and by the caller's timeout at worst;
+ * the fixtures also exit by themselves after LIFETIME_MS.
+ */
+export async function startService(script: string, args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 20_000): Promise<RunningService> {
+  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGKILL');
+      await once(child, 'exit');
+    }
+  };
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`${script}: no agent line within ${readyTimeoutMs}ms; stderr: ${stderr}`)), readyTimeoutMs);
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /agent (http:\/\/\S+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`${script} exited (${code}) before it was ready; stderr: ${stderr}`));
+      });
+    });
+    return { url, child, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
