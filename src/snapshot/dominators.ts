@@ -38,7 +38,9 @@ export function dominatorsOf(snapshot: HeapSnapshot): Dominators {
  * nothing else holds; V8 usually collects them before a snapshot) are hung
  * under the root, as DevTools does: each unvisited node in ordinal order
  * starts a further DFS as if the root pointed at it, so every node has a
- * dominator and the root's retained size is the whole heap.
+ * dominator and the root's retained size is the whole heap. Edges from such
+ * nodes into the reachable heap are ignored, so the dominators of live
+ * objects are exactly those of the live graph.
  */
 export function computeDominators(snapshot: HeapSnapshot): Dominators {
   const n = snapshot.nodeCount;
@@ -143,9 +145,13 @@ export function computeDominators(snapshot: HeapSnapshot): Dominators {
       semi[w] = 1;
     } else {
       const end = firstRetainer[w + 1]!;
+      const wReachable = k <= reachableCount;
       for (let r = firstRetainer[w]!; r < end; r++) {
         if (!essential[retainerEdge[r]!]) continue;
-        const u = evaluate(retainerNode[r]!);
+        const v = retainerNode[r]!;
+        // Garbage pointing into the live heap must not change who retains live objects.
+        if (wReachable && dfn[v]! > reachableCount) continue;
+        const u = evaluate(v);
         if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
       }
     }
