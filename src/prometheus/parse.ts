@@ -66,6 +66,8 @@ export function parseExpositionRange(
   result: PrometheusParseResult,
 ): number {
   const rows = result.rows;
+  backslashAt = text.indexOf('\\', start);
+  let previous: PrometheusRow | undefined;
   let line = firstLine;
   let pos = start;
   while (pos < end) {
@@ -76,9 +78,9 @@ export function parseExpositionRange(
     let i = pos;
     while (i < lineEnd && isBlank(text.charCodeAt(i))) i++;
     if (i < lineEnd) {
-      const parsed = text.charCodeAt(i) === 35 ? parseCommentLine(text, i, lineEnd, result.metadata) : parseSampleLine(text, i, lineEnd);
+      const parsed = text.charCodeAt(i) === 35 ? parseCommentLine(text, i, lineEnd, result.metadata) : parseSampleLine(text, i, lineEnd, previous);
       if (typeof parsed === 'string') result.errors.push({ line, message: parsed });
-      else if (parsed !== undefined) rows.push(parsed);
+      else if (parsed !== undefined) rows.push((previous = parsed));
     }
     pos = newline + 1;
     line++;
@@ -99,19 +101,50 @@ function found(text: string, i: number, end: number): string {
   return i >= end ? 'end of line' : JSON.stringify(text[i]);
 }
 
-/** parseSampleLine reads `metric{labels} value [timestamp] [# exemplar]`; a string result is the error. */
-function parseSampleLine(text: string, start: number, end: number): PrometheusRow | string {
+/**
+ * sliceOrReuse returns text[start, end), or `same` when that holds those
+ * very characters. Consecutive rows repeat their metric and label names
+ * (and often values): handing out the string we already have saves an
+ * allocation per name, and it is still a slice of the same input.
+ */
+function sliceOrReuse(text: string, start: number, end: number, same: string | undefined): string {
+  if (
+    same !== undefined &&
+    same.length === end - start &&
+    // Values of one length (cgroup paths, ids) tend to differ at the end: look there first.
+    (end === start || same.charCodeAt(same.length - 1) === text.charCodeAt(end - 1)) &&
+    text.startsWith(same, start)
+  ) {
+    return same;
+  }
+  return text.slice(start, end);
+}
+
+/** Where the next backslash of the text being parsed is (-1: none), so values without escapes skip the escape check. */
+let backslashAt = -1;
+
+/** Labels of the line being read; copied out at its end into an array of the right size. */
+const scratchLabels: PrometheusLabel[] = [];
+
+/**
+ * parseSampleLine reads `metric{labels} value [timestamp] [# exemplar]`; a
+ * string result is the error. `previous` is the row before, whose strings
+ * are reused where they match.
+ */
+function parseSampleLine(text: string, start: number, end: number, previous: PrometheusRow | undefined): PrometheusRow | string {
   let i = start;
   let c = text.charCodeAt(i);
   if (c >= 128 || (charClass[c]! & METRIC_START) === 0) return `expected a metric name at column ${i - start + 1}, found ${found(text, i, end)}`;
   i++;
   while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
-  const metric = text.slice(start, i);
+  const metric = sliceOrReuse(text, start, i, previous?.metric);
+  const previousLabels = previous?.labels;
   i = skipBlanks(text, i, end);
-  const labels: PrometheusLabel[] = [];
+  let labels: PrometheusLabel[] = [];
   if (i < end && text.charCodeAt(i) === 123) {
     // '{'
     i++;
+    scratchLabels.length = 0;
     for (;;) {
       i = skipBlanks(text, i, end);
       if (i >= end) return `unterminated label set of ${metric}: missing "}"`;
@@ -124,31 +157,37 @@ function parseSampleLine(text: string, start: number, end: number): PrometheusRo
       if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${metric}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
       const nameStart = i++;
       while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & LABEL_CHAR) !== 0) i++;
-      const name = text.slice(nameStart, i);
+      const same = previousLabels?.[scratchLabels.length];
+      const name = sliceOrReuse(text, nameStart, i, same?.name);
       i = skipBlanks(text, i, end);
       if (text.charCodeAt(i) !== 61 || i >= end) return `expected "=" after label name ${name} of ${metric}, found ${found(text, i, end)}`;
       i = skipBlanks(text, i + 1, end);
       if (text.charCodeAt(i) !== 34 || i >= end) return `expected a quoted value for label ${name} of ${metric}, found ${found(text, i, end)}`;
       const valueStart = ++i;
-      let escaped = false;
-      for (;;) {
-        if (i >= end) return `unterminated value of label ${name} of ${metric}: missing closing quote`;
-        c = text.charCodeAt(i);
-        if (c === 34) break;
-        if (c === 92) {
-          escaped = true;
-          i += 2;
-        } else {
-          i++;
+      // Most values hold no escape: find the closing quote with indexOf (native,
+      // much faster than a loop) when the next backslash of the text lies beyond it.
+      const close = text.indexOf('"', valueStart);
+      if (backslashAt !== -1 && backslashAt < valueStart) backslashAt = text.indexOf('\\', valueStart);
+      let value: string;
+      if (close >= 0 && close < end && (backslashAt === -1 || backslashAt > close)) {
+        i = close;
+        value = sliceOrReuse(text, valueStart, i, same?.value);
+      } else {
+        for (;;) {
+          if (i >= end) return `unterminated value of label ${name} of ${metric}: missing closing quote`;
+          c = text.charCodeAt(i);
+          if (c === 34) break;
+          i += c === 92 ? 2 : 1;
         }
+        value = unescapeLabelValue(text, valueStart, i);
       }
-      const value = escaped ? unescapeLabelValue(text, valueStart, i) : text.slice(valueStart, i);
-      labels.push({ name, value });
+      scratchLabels.push({ name, value });
       i = skipBlanks(text, i + 1, end);
       c = i < end ? text.charCodeAt(i) : -1;
       if (c === 44) i++; // ','
       else if (c !== 125 || i >= end) return `expected "," or "}" after label ${name} of ${metric}, found ${found(text, i, end)}`;
     }
+    if (scratchLabels.length > 0) labels = scratchLabels.slice();
     i = skipBlanks(text, i, end);
   }
   if (i >= end) return `missing value for ${metric}`;

@@ -1,0 +1,104 @@
+/**
+ * Benchmark: tsprof's Prometheus parser against parse-prometheus-text-format
+ * on real kubelet-simulator responses of ~1 MB and ~20 MB, side by side in
+ * one run, interleaved (the order alternates each round), medians.
+ *
+ *   npx tsc -p . && node dist/bench/prometheus-parse.js [-rounds N]
+ *
+ * Reports throughput (MB/s of input), bytes allocated per parse (from V8's
+ * GC statistics: growth of the used heap plus everything the collections in
+ * between freed), and the heap the result holds after a full GC.
+ */
+import { createRequire } from 'node:module';
+import { get } from 'node:http';
+import { GCProfiler, setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { parseFlags } from '../src/cli/flags.js';
+import { parsePrometheusText } from '../src/prometheus/index.js';
+import { podsForResponseSize } from '../examples/metrics-fetcher/kubelet-cluster.js';
+import { startKubeletSimulator } from '../examples/metrics-fetcher/kubelet-simulator.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+const anchorParse = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => unknown;
+
+const flags = parseFlags(process.argv.slice(2), {
+  rounds: { kind: 'int', default: 0, help: 'rounds per size (0: 15 for 1 MB, 5 for 20 MB)' },
+}).values;
+
+interface Measure {
+  ms: number;
+  allocated: number;
+  held: number;
+}
+
+function measure(parse: (text: string) => unknown, text: string): Measure {
+  gc();
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const profiler = new GCProfiler();
+  profiler.start();
+  const start = process.hrtime.bigint();
+  let result: unknown = parse(text);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const stats = profiler.stop();
+  const usedEnd = process.memoryUsage().heapUsed;
+  let freed = 0;
+  for (const gcRun of stats?.statistics ?? []) freed += gcRun.beforeGC.heapStatistics.usedHeapSize - gcRun.afterGC.heapStatistics.usedHeapSize;
+  gc();
+  gc();
+  const held = process.memoryUsage().heapUsed - heapBefore;
+  if (result === undefined) throw new Error('no result');
+  result = undefined;
+  return { ms, allocated: usedEnd - heapBefore + freed, held };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+function fetchText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    get(url, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    }).on('error', reject);
+  });
+}
+
+const mb = (bytes: number) => (bytes / 1e6).toFixed(1);
+console.log(`node ${process.version}; machine: ${(await import('node:os')).cpus().length} cores, shared with other work (noisy)`);
+console.log('size    parser                          median ms   MB/s    allocated/parse  held by result   ratio');
+for (const [label, bytes, defaultRounds] of [['1 MB', 1 << 20, 15], ['20 MB', 20 << 20, 5]] as const) {
+  const simulator = await startKubeletSimulator({ pods: podsForResponseSize(bytes) });
+  await fetchText(simulator.url); // first scrape: all containers fresh
+  const text = await fetchText(simulator.url);
+  await simulator.close();
+  const ours = parsePrometheusText(text);
+  if (ours.errors.length > 0) throw new Error(`simulator response did not parse: ${ours.errors[0]!.message}`);
+  const rounds = (flags.rounds as number) || defaultRounds;
+  const results: Record<'tsprof' | 'anchor', Measure[]> = { tsprof: [], anchor: [] };
+  for (let w = 0; w < (bytes < 2 << 20 ? 10 : 2); w++) {
+    // Warm-up: both parsers optimized by the JIT before anything is timed.
+    measure(parsePrometheusText, text);
+    measure(anchorParse, text);
+  }
+  for (let r = 0; r < rounds; r++) {
+    const order = r % 2 === 0 ? (['tsprof', 'anchor'] as const) : (['anchor', 'tsprof'] as const);
+    for (const who of order) results[who].push(measure(who === 'tsprof' ? parsePrometheusText : anchorParse, text));
+  }
+  const row = (who: 'tsprof' | 'anchor', name: string, ratio: string) => {
+    const ms = median(results[who].map((m) => m.ms));
+    const inputMb = Buffer.byteLength(text) / 1e6;
+    console.log(
+      `${label.padEnd(8)}${name.padEnd(32)}${ms.toFixed(1).padStart(9)}${(inputMb / (ms / 1000)).toFixed(0).padStart(7)}` +
+        `${(mb(median(results[who].map((m) => m.allocated))) + ' MB').padStart(17)}${(mb(median(results[who].map((m) => m.held))) + ' MB').padStart(17)}   ${ratio}`,
+    );
+  };
+  const speedup = median(results.anchor.map((m) => m.ms)) / median(results.tsprof.map((m) => m.ms));
+  row('anchor', 'parse-prometheus-text-format', '');
+  row('tsprof', 'tsprof parsePrometheusText', `${speedup.toFixed(1)}x faster (target >= 15x)`);
+  console.log(`        (${mb(Buffer.byteLength(text))} MB input, ${ours.rows.length} rows, ${rounds} rounds)`);
+}
