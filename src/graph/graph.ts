@@ -1,0 +1,291 @@
+import type { Line, Location, Profile } from '../profile/profile.js';
+import { GraphNode, type NodeInfo, type Tag, nodeKey } from './node.js';
+
+/** Granularity is what one graph node stands for. */
+export type Granularity = 'functions' | 'filefunctions' | 'files' | 'lines' | 'addresses';
+
+/** GraphOptions are the graph layer's own options (the driver derives them from its Config). */
+export interface GraphOptions {
+  /** Index of the sample value to weigh by. */
+  sampleIndex: number;
+  /** Index of the value to divide by (for -mean), if any. */
+  meanIndex?: number;
+  granularity: Granularity;
+  /** Keep only the last (outermost) frame of inlined locations. */
+  noInlines?: boolean;
+  /** Keep object file names in node identities (list, raw). */
+  objNames?: boolean;
+  /** Build a tree: the same function reached along different paths gives different nodes. */
+  callTree?: boolean;
+  dropNegative?: boolean;
+  /** If set, only nodes whose nodeKey is in the set are kept (the rest become residual edges). */
+  keptNodes?: Set<string>;
+  /** Collect label tags on nodes (only -dot shows them). */
+  collectTags?: boolean;
+  /** Formats a numeric tag value of the given unit. */
+  formatTag?: (value: number, unit: string) => string;
+  /** Rewrites source file names (-trim_path). */
+  mapFilename?: (file: string) => string;
+}
+
+/** Graph is a call graph: its nodes, each holding its in and out edges. */
+export interface Graph {
+  nodes: GraphNode[];
+}
+
+function cleanPath(p: string): string {
+  if (p === '') return '.';
+  const rooted = p.startsWith('/');
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
+      else if (!rooted) out.push('..');
+      continue;
+    }
+    out.push(part);
+  }
+  const s = (rooted ? '/' : '') + out.join('/');
+  return s === '' ? '.' : s;
+}
+
+/**
+ * nodeInfoFor is the identity of one frame at the chosen granularity — the
+ * effect of pprof's Profile.Aggregate followed by graph.nodeInfo, without
+ * changing the profile.
+ */
+function nodeInfoFor(l: Location, line: Line | undefined, o: GraphOptions, cleanFile: (f: string) => string): NodeInfo | undefined {
+  const objfile = l.mapping?.file ?? '';
+  const g = o.granularity;
+  const inlinesKept = !o.noInlines;
+  const keepAddress = g === 'addresses';
+  const keepFunction = g !== 'files';
+  const keepFile = g === 'files' || g === 'filefunctions' || g === 'lines' || g === 'addresses';
+  const keepLine = g === 'lines' || g === 'addresses';
+  const address = keepAddress ? l.address : 0n;
+  void inlinesKept;
+  if (!line) return { name: '', origName: '', address, file: '', startLine: 0, lineno: 0, objfile };
+  const fn = line.function;
+  const name = keepFunction ? fn.name : '';
+  const info: NodeInfo = {
+    name,
+    origName: '',
+    address,
+    file: keepFile && fn.filename !== '' ? cleanFile(fn.filename) : '',
+    startLine: 0,
+    lineno: keepLine ? line.line : 0,
+    objfile: '',
+  };
+  if (o.objNames || name === '') {
+    info.objfile = objfile;
+    info.startLine = fn.startLine;
+  }
+  return info;
+}
+
+/** NodeTable finds or creates nodes by identity, as pprof's NodeMap. */
+class NodeTable {
+  readonly byKey = new Map<string, GraphNode>();
+  constructor(private readonly kept: Set<string> | undefined) {}
+
+  findOrInsert(info: NodeInfo): GraphNode | undefined {
+    const key = nodeKey(info);
+    if (this.kept && !this.kept.has(key)) return undefined;
+    let n = this.byKey.get(key);
+    if (!n) {
+      n = new GraphNode(info, key);
+      this.byKey.set(key, n);
+    }
+    return n;
+  }
+}
+
+/** locationLines gives the frames a location contributes at this granularity (the outermost only with noInlines). */
+function locationLines(l: Location, o: GraphOptions): (Line | undefined)[] {
+  if (l.lines.length === 0) return [undefined];
+  if (o.noInlines && l.lines.length > 1) return [l.lines[l.lines.length - 1]];
+  return l.lines;
+}
+
+function makeCleaner(o: GraphOptions): (f: string) => string {
+  const cache = new Map<string, string>();
+  return (f: string) => {
+    let c = cache.get(f);
+    if (c === undefined) {
+      c = cleanPath(o.mapFilename ? o.mapFilename(f) : f);
+      cache.set(f, c);
+    }
+    return c;
+  };
+}
+
+/**
+ * locationNodes maps each location index to its nodes, innermost frame
+ * first (undefined where a node is not kept), as pprof's CreateNodes.
+ */
+export function createLocationNodes(p: Profile, o: GraphOptions): { table: Map<string, GraphNode>; locationNodes: (GraphNode | undefined)[][] } {
+  const table = new NodeTable(o.keptNodes);
+  const cleanFile = makeCleaner(o);
+  const locationNodes = p.locations.map((l) => locationLines(l, o).map((ln) => {
+    const info = nodeInfoFor(l, ln, o, cleanFile);
+    return info ? table.findOrInsert(info) : undefined;
+  }));
+  return { table: table.byKey, locationNodes };
+}
+
+function joinedLabels(p: Profile, i: number): string {
+  const t = p.samples.labels;
+  if (!t) return '';
+  const parts: string[] = [];
+  for (let j = t.starts[i]!; j < t.starts[i + 1]!; j++) {
+    if (t.str[j] !== 0) parts.push(p.strings[t.key[j]!]! + ':' + p.strings[t.str[j]!]!);
+  }
+  if (parts.length === 0) return '';
+  parts.sort();
+  return parts.join('\\n');
+}
+
+function findOrAddTag(m: Map<string, Tag>, label: string, unit: string, value: number): Tag {
+  let t = m.get(label);
+  if (!t) {
+    t = { name: label, unit, value, flat: 0, flatDiv: 0, cum: 0, cumDiv: 0 };
+    m.set(label, t);
+  }
+  return t;
+}
+
+/** addTags records a sample's labels on a node (only numeric "bytes" labels, as pprof's reports keep). */
+function addTags(n: GraphNode, p: Profile, i: number, labels: string, dw: number, w: number, flat: boolean, o: GraphOptions): void {
+  if (labels !== '') {
+    const t = findOrAddTag(n.labelTags, labels, '', 0);
+    if (flat) { t.flatDiv += dw; t.flat += w; } else { t.cumDiv += dw; t.cum += w; }
+  }
+  let numeric = n.numericTags.get(labels);
+  if (!numeric) {
+    numeric = new Map();
+    n.numericTags.set(labels, numeric);
+  }
+  const lt = p.samples.labels;
+  if (!lt) return;
+  const format = o.formatTag ?? ((v: number) => String(v));
+  for (let j = lt.starts[i]!; j < lt.starts[i + 1]!; j++) {
+    if (lt.str[j] !== 0) continue;
+    const key = p.strings[lt.key[j]!]!;
+    if (key !== 'bytes') continue;
+    const unit = lt.unit[j] !== 0 ? p.strings[lt.unit[j]!]! : 'bytes';
+    const v = lt.num[j]!;
+    const t = findOrAddTag(numeric, format(v, unit), unit, v);
+    if (flat) { t.flatDiv += dw; t.flat += w; } else { t.cumDiv += dw; t.cum += w; }
+  }
+}
+
+/** buildGraph builds the call graph of p (pprof's graph.New). */
+export function buildGraph(p: Profile, o: GraphOptions): Graph {
+  return o.callTree ? buildTree(p, o) : buildFlatGraph(p, o);
+}
+
+function buildFlatGraph(p: Profile, o: GraphOptions): Graph {
+  const { table, locationNodes } = createLocationNodes(p, o);
+  const s = p.samples;
+  const vc = s.valueCount;
+  const k = o.sampleIndex;
+  const mi = o.meanIndex;
+  const tags = o.collectTags === true;
+  const starts = s.locationStarts;
+  const idx = s.locationIndexes;
+  for (let i = 0; i < s.count; i++) {
+    const w = s.values[i * vc + k]!;
+    const dw = mi !== undefined ? s.values[i * vc + mi]! : 0;
+    if (w === 0 && dw === 0) continue;
+    const labels = tags ? joinedLabels(p, i) : '';
+    let parent: GraphNode | undefined;
+    let residual = false;
+    for (let j = starts[i + 1]! - 1; j >= starts[i]!; j--) {
+      const nodes = locationNodes[idx[j]!]!;
+      const last = nodes.length - 1;
+      for (let ni = last; ni >= 0; ni--) {
+        const n = nodes[ni];
+        if (!n) {
+          residual = true;
+          continue;
+        }
+        if (n.stamp !== i) {
+          n.stamp = i;
+          n.cum += w;
+          n.cumDiv += dw;
+          if (tags) addTags(n, p, i, labels, dw, w, false, o);
+        }
+        if (parent && n !== parent) {
+          const e = parent.out.get(n);
+          if (!e || e.stamp !== i) parent.addToEdge(n, dw, w, residual, ni !== last, i);
+        }
+        parent = n;
+        residual = false;
+      }
+    }
+    if (parent && !residual) {
+      parent.flat += w;
+      parent.flatDiv += dw;
+      if (tags) addTags(parent, p, i, labels, dw, w, true, o);
+    }
+  }
+  return selectNodes(table.values(), o.dropNegative === true);
+}
+
+function isNegative(n: GraphNode): boolean {
+  return n.flat < 0 || (n.flat === 0 && n.cum < 0);
+}
+
+function selectNodes(nodes: Iterable<GraphNode>, dropNegative: boolean): Graph {
+  const out: GraphNode[] = [];
+  for (const n of nodes) {
+    if (n.cum === 0 && n.flat === 0) continue;
+    if (dropNegative && isNegative(n)) continue;
+    out.push(n);
+  }
+  return { nodes: out };
+}
+
+function buildTree(p: Profile, o: GraphOptions): Graph {
+  const cleanFile = makeCleaner(o);
+  const childTables = new Map<GraphNode | undefined, NodeTable>();
+  const all: GraphNode[] = [];
+  const s = p.samples;
+  const vc = s.valueCount;
+  const tags = o.collectTags === true;
+  for (let i = 0; i < s.count; i++) {
+    const w = s.values[i * vc + o.sampleIndex]!;
+    const dw = o.meanIndex !== undefined ? s.values[i * vc + o.meanIndex]! : 0;
+    if (w === 0 && dw === 0) continue;
+    const labels = tags ? joinedLabels(p, i) : '';
+    let parent: GraphNode | undefined;
+    for (let j = s.locationStarts[i + 1]! - 1; j >= s.locationStarts[i]!; j--) {
+      const l = p.locations[s.locationIndexes[j]!]!;
+      const lines = locationLines(l, o);
+      for (let li = lines.length - 1; li >= 0; li--) {
+        let t = childTables.get(parent);
+        if (!t) {
+          t = new NodeTable(o.keptNodes);
+          childTables.set(parent, t);
+        }
+        const info = nodeInfoFor(l, lines[li], o, cleanFile);
+        const before = t.byKey.size;
+        const n = info ? t.findOrInsert(info) : undefined;
+        if (!n) continue;
+        if (t.byKey.size !== before) all.push(n);
+        n.cum += w;
+        n.cumDiv += dw;
+        if (tags) addTags(n, p, i, labels, dw, w, false, o);
+        if (parent) parent.addToEdge(n, dw, w, false, li !== lines.length - 1);
+        parent = n;
+      }
+    }
+    if (parent) {
+      parent.flat += w;
+      parent.flatDiv += dw;
+      if (tags) addTags(parent, p, i, labels, dw, w, true, o);
+    }
+  }
+  return selectNodes(all, o.dropNegative === true);
+}

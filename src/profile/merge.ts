@@ -1,0 +1,319 @@
+import { TsprofError } from '../errors.js';
+import type { Line, Location, Mapping, Profile, ProfileFunction, ValueType } from './profile.js';
+import { SampleBuilder, selectSamples } from './sample-builder.js';
+import { commonValueType, scaleValue } from './units.js';
+
+function vtString(v: ValueType[] | ValueType | undefined): string {
+  if (v === undefined) return '<nil>';
+  if (Array.isArray(v)) return '[' + v.map((x) => `${x.type}/${x.unit}`).join(' ') + ']';
+  return `${v.type}/${v.unit}`;
+}
+
+function sameValueType(a: ValueType | undefined, b: ValueType | undefined): boolean {
+  return (a?.type ?? '') === (b?.type ?? '') && (a?.unit ?? '') === (b?.unit ?? '');
+}
+
+/** checkCompatible throws unless b can be merged into a (same period type and sample types). */
+export function checkCompatible(a: Profile, b: Profile): void {
+  if (!sameValueType(a.periodType, b.periodType)) {
+    throw new TsprofError(`incompatible period types ${vtString(a.periodType)} and ${vtString(b.periodType)}`);
+  }
+  if (a.sampleTypes.length !== b.sampleTypes.length || a.sampleTypes.some((t, i) => !sameValueType(t, b.sampleTypes[i]))) {
+    throw new TsprofError(`incompatible sample types ${vtString(a.sampleTypes)} and ${vtString(b.sampleTypes)}`);
+  }
+}
+
+/** goRound is Go's math.Round: halves away from zero. */
+function goRound(x: number): number {
+  return x < 0 ? -Math.round(-x) : Math.round(x);
+}
+
+/**
+ * scaleProfileN multiplies value k of every sample by ratios[k] (rounded as
+ * pprof) and drops samples left all-zero in the scaled columns.
+ */
+export function scaleProfileN(p: Profile, ratios: number[]): Profile {
+  if (ratios.length !== p.sampleTypes.length) throw new TsprofError(`mismatched scale ratios, got ${ratios.length}, want ${p.sampleTypes.length}`);
+  if (ratios.every((r) => r === 1)) return p;
+  const s = p.samples;
+  const vc = s.valueCount;
+  const values = new Float64Array(s.values);
+  const keep = new Uint8Array(s.count);
+  for (let i = 0; i < s.count; i++) {
+    let k = 0;
+    for (let j = 0; j < vc; j++) {
+      const r = ratios[j]!;
+      if (r === 1) continue;
+      const v = goRound(values[i * vc + j]! * r);
+      values[i * vc + j] = v === 0 ? 0 : v;
+      if (v !== 0) k = 1;
+    }
+    keep[i] = k;
+  }
+  return { ...p, samples: selectSamples({ ...s, values }, keep) };
+}
+
+/** scaleProfile multiplies every value by ratio. */
+export function scaleProfile(p: Profile, ratio: number): Profile {
+  return scaleProfileN(p, p.sampleTypes.map(() => ratio));
+}
+
+/** sampleTotals sums each value column over all samples. */
+export function sampleTotals(p: Profile): number[] {
+  const s = p.samples;
+  const totals = new Array<number>(s.valueCount).fill(0);
+  for (let i = 0; i < s.count; i++) for (let j = 0; j < s.valueCount; j++) totals[j]! += s.values[i * s.valueCount + j]!;
+  return totals;
+}
+
+/** normalizeProfile scales p so each value column totals the same as in base (pprof -normalize). */
+export function normalizeProfile(p: Profile, base: Profile): Profile {
+  checkCompatible(p, base);
+  const baseTotals = sampleTotals(base);
+  const srcTotals = sampleTotals(p);
+  return scaleProfileN(p, baseTotals.map((b, i) => (srcTotals[i] === 0 ? 0 : b / srcTotals[i]!)));
+}
+
+/**
+ * scaleProfilesToCommonUnits converts profiles recorded in different but
+ * compatible units (ms vs ns) to the finest one, so they can be merged.
+ */
+export function scaleProfilesToCommonUnits(profiles: Profile[]): Profile[] {
+  if (profiles.length === 0) return profiles;
+  const periodTypes = profiles.map((p) => p.periodType).filter((t): t is ValueType => t !== undefined);
+  let periodType: ValueType | undefined;
+  try {
+    periodType = commonValueType(periodTypes);
+  } catch (err) {
+    throw new TsprofError(`period type: ${(err as Error).message}`);
+  }
+  const n = profiles[0]!.sampleTypes.length;
+  for (const p of profiles.slice(1)) {
+    if (p.sampleTypes.length !== n) throw new TsprofError(`inconsistent samples type count: ${n} != ${p.sampleTypes.length}`);
+  }
+  const common: (ValueType | undefined)[] = [];
+  for (let i = 0; i < n; i++) {
+    try {
+      common.push(commonValueType(profiles.map((p) => p.sampleTypes[i]!)));
+    } catch (err) {
+      throw new TsprofError(`sample types: ${(err as Error).message}`);
+    }
+  }
+  return profiles.map((p) => {
+    let q = p;
+    if (p.periodType && periodType && p.periodType.unit !== periodType.unit) {
+      q = { ...q, period: Math.trunc(scaleValue(p.period, p.periodType.unit, periodType.unit)[0]), periodType: { type: p.periodType.type, unit: periodType.unit } };
+    }
+    const ratios = p.sampleTypes.map((st, i) => (common[i] ? scaleValue(1, st.unit, common[i]!.unit)[0] : 1));
+    const sampleTypes = p.sampleTypes.map((st, i) => (common[i] ? { type: st.type, unit: common[i]!.unit } : st));
+    return scaleProfileN({ ...q, sampleTypes }, ratios);
+  });
+}
+
+/** StringInterner builds a new string table, index 0 being "". */
+class StringInterner {
+  readonly table: string[] = [''];
+  private readonly index = new Map<string, number>([['', 0]]);
+  add(s: string): number {
+    let i = this.index.get(s);
+    if (i === undefined) {
+      i = this.table.length;
+      this.table.push(s);
+      this.index.set(s, i);
+    }
+    return i;
+  }
+}
+
+/**
+ * mergeProfiles combines compatible profiles into one, as pprof's Merge:
+ * identical functions, locations, mappings and samples are unified, ids are
+ * renumbered from 1, zero samples dropped and unreferenced entries left out.
+ * With a single profile it compacts it. The inputs are not changed.
+ */
+export function mergeProfiles(srcs: Profile[]): Profile {
+  if (srcs.length === 0) throw new TsprofError('no profiles to merge');
+  const first = srcs[0]!;
+  for (const s of srcs.slice(1)) checkCompatible(first, s);
+
+  let timeNanos = 0n, durationNanos = 0, period = 0;
+  const comments: string[] = [];
+  const seenComments = new Set<string>();
+  let defaultSampleType = '';
+  for (const s of srcs) {
+    if (timeNanos === 0n || s.timeNanos < timeNanos) timeNanos = s.timeNanos;
+    durationNanos += s.durationNanos;
+    if (period === 0 || period < s.period) period = s.period;
+    for (const c of s.comments) if (!seenComments.has(c)) { seenComments.add(c); comments.push(c); }
+    if (defaultSampleType === '') defaultSampleType = s.defaultSampleType;
+  }
+
+  const mappings: Mapping[] = [];
+  const functions: ProfileFunction[] = [];
+  const locations: Location[] = [];
+  const mappingByKey = new Map<string, Mapping>();
+  const functionByKey = new Map<string, ProfileFunction>();
+  const locationByKey = new Map<string, number>();
+  const strings = new StringInterner();
+  const vc = first.sampleTypes.length;
+  const builder = new SampleBuilder(vc, first.samples.count, first.samples.locationIndexes.length);
+  const sampleByKey = new Map<string, number>();
+
+  for (const src of srcs) {
+    const mappingInfo = new Map<Mapping, { m: Mapping; offset: bigint }>();
+    const functionMap = new Map<ProfileFunction, ProfileFunction>();
+    const locationMap = new Int32Array(src.locations.length).fill(-1);
+    const stringMap = new Int32Array(src.strings.length).fill(-1);
+    const mapString = (x: number): number => {
+      if (x === 0) return 0;
+      let y = stringMap[x]!;
+      if (y < 0) { y = strings.add(src.strings[x]!); stringMap[x] = y; }
+      return y;
+    };
+
+    const mapMapping = (m: Mapping | undefined): { m: Mapping | undefined; offset: bigint } => {
+      if (!m) return { m: undefined, offset: 0n };
+      const known = mappingInfo.get(m);
+      if (known) return known;
+      let size = m.limit - m.start;
+      size = size + 0xfffn;
+      size = size - (size % 0x1000n);
+      const key = `${size}|${m.offset}|${m.buildId !== '' ? m.buildId : m.file}`;
+      const existing = mappingByKey.get(key);
+      if (existing) {
+        const mi = { m: existing, offset: existing.start - m.start };
+        mappingInfo.set(m, mi);
+        return mi;
+      }
+      const nm: Mapping = { ...m, id: mappings.length + 1 };
+      mappings.push(nm);
+      mappingByKey.set(key, nm);
+      const mi = { m: nm, offset: 0n };
+      mappingInfo.set(m, mi);
+      return mi;
+    };
+    const mapFunction = (f: ProfileFunction): ProfileFunction => {
+      const known = functionMap.get(f);
+      if (known) return known;
+      const key = `${f.startLine}\u0000${f.name}\u0000${f.systemName}\u0000${f.filename}`;
+      let nf = functionByKey.get(key);
+      if (!nf) {
+        nf = { id: functions.length + 1, name: f.name, systemName: f.systemName, filename: f.filename, startLine: f.startLine };
+        functions.push(nf);
+        functionByKey.set(key, nf);
+      }
+      functionMap.set(f, nf);
+      return nf;
+    };
+    const mapLocation = (index: number): number => {
+      const known = locationMap[index]!;
+      if (known >= 0) return known;
+      const l = src.locations[index]!;
+      const mi = mapMapping(l.mapping);
+      const address = BigInt.asUintN(64, l.address + mi.offset);
+      const lines: Line[] = l.lines.map((ln) => ({ function: mapFunction(ln.function), line: ln.line }));
+      let key = `${mi.m ? address - mi.m.start : address}|${mi.m ? mi.m.id : 0}|${l.isFolded ? 1 : 0}`;
+      for (const ln of lines) key += `|${ln.function.id}:${ln.line}`;
+      let ni = locationByKey.get(key);
+      if (ni === undefined) {
+        ni = locations.length;
+        locations.push({ id: locations.length + 1, mapping: mi.m, address, lines, isFolded: l.isFolded });
+        locationByKey.set(key, ni);
+      }
+      locationMap[index] = ni;
+      return ni;
+    };
+
+    if (mappings.length === 0 && src.mappings.length > 0) mapMapping(src.mappings[0]);
+
+    const s = src.samples;
+    const t = s.labels;
+    const mapped: number[] = [];
+    const labelEntries: [number, number, number, number][] = [];
+    for (let i = 0; i < s.count; i++) {
+      let zero = true;
+      for (let k = 0; k < vc; k++) if (s.values[i * vc + k] !== 0) { zero = false; break; }
+      if (zero) continue;
+      mapped.length = 0;
+      for (let j = s.locationStarts[i]!; j < s.locationStarts[i + 1]!; j++) mapped.push(mapLocation(s.locationIndexes[j]!));
+      let key = mapped.join(',');
+      labelEntries.length = 0;
+      if (t) {
+        for (let j = t.starts[i]!; j < t.starts[i + 1]!; j++) {
+          labelEntries.push([mapString(t.key[j]!), t.str[j] !== 0 ? mapString(t.str[j]!) : 0, t.str[j] !== 0 ? 0 : t.num[j]!, t.str[j] !== 0 ? 0 : mapString(t.unit[j]!)]);
+        }
+        if (labelEntries.length > 0) {
+          const parts = labelEntries.map((e) => `${e[0]}:${e[1]}:${e[2]}:${e[3]}`).sort();
+          key += '#' + parts.join(';');
+        }
+      }
+      const existing = sampleByKey.get(key);
+      if (existing !== undefined) {
+        for (let k = 0; k < vc; k++) builder.addValue(existing, k, s.values[i * vc + k]!);
+        continue;
+      }
+      builder.startSample();
+      sampleByKey.set(key, builder.count - 1);
+      for (const li of mapped) builder.addLocation(li);
+      for (let k = 0; k < vc; k++) builder.setValue(k, s.values[i * vc + k]!);
+      for (const e of labelEntries) builder.addLabel(e[0], e[1], e[2], e[3]);
+    }
+  }
+
+  const merged: Profile = {
+    sampleTypes: first.sampleTypes.map((t) => ({ ...t })),
+    defaultSampleType,
+    samples: builder.build(),
+    mappings,
+    locations,
+    functions,
+    strings: strings.table,
+    comments,
+    dropFrames: first.dropFrames,
+    keepFrames: first.keepFrames,
+    timeNanos,
+    durationNanos,
+    periodType: first.periodType ? { ...first.periodType } : undefined,
+    period,
+  };
+  // Samples that cancelled out (a diff against a base) are dropped by compacting again.
+  const ms = merged.samples;
+  for (let i = 0; i < ms.count; i++) {
+    let zero = true;
+    for (let k = 0; k < vc; k++) if (ms.values[i * vc + k] !== 0) { zero = false; break; }
+    if (zero) return mergeProfiles([merged]);
+  }
+  return merged;
+}
+
+/**
+ * setLabelOnAll returns p with string label key=value set on every sample
+ * (replacing other values of key), as pprof's SetLabel.
+ */
+export function setLabelOnAll(p: Profile, key: string, value: string): Profile {
+  const strings = [...p.strings];
+  const intern = (s: string): number => {
+    const i = strings.indexOf(s);
+    if (i >= 0) return i;
+    strings.push(s);
+    return strings.length - 1;
+  };
+  const keyX = intern(key);
+  const valueX = intern(value);
+  const s = p.samples;
+  const t = s.labels;
+  const b = new SampleBuilder(s.valueCount, s.count, s.locationIndexes.length);
+  for (let i = 0; i < s.count; i++) {
+    b.startSample();
+    b.addLocations(s.locationIndexes, s.locationStarts[i]!, s.locationStarts[i + 1]!);
+    for (let k = 0; k < s.valueCount; k++) b.setValue(k, s.values[i * s.valueCount + k]!);
+    if (t) {
+      for (let j = t.starts[i]!; j < t.starts[i + 1]!; j++) {
+        if (t.key[j] === keyX && t.str[j] !== 0) continue;
+        b.addLabel(t.key[j]!, t.str[j]!, t.num[j]!, t.unit[j]!);
+      }
+    }
+    b.addLabel(keyX, valueX, 0, 0);
+  }
+  return { ...p, strings, samples: b.build() };
+}

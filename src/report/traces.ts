@@ -1,0 +1,46 @@
+import { createLocationNodes } from '../graph/graph.js';
+import { padLeft } from '../profile/go-format.js';
+import { sampleLabels } from '../profile/profile.js';
+import { autoLabel } from '../profile/units.js';
+import { type Report, profileLabels, trimPath } from './report.js';
+
+const separator = '-----------+-------------------------------------------------------';
+
+/** printTraces renders -traces: every sample with its labels, value and stack. */
+export function printTraces(rpt: Report): string {
+  const p = rpt.profile;
+  const o = rpt.options;
+  const out: string[] = [profileLabels(rpt).join('\n') + '\n'];
+  const { locationNodes } = createLocationNodes(p, { sampleIndex: o.sampleIndex, granularity: o.granularity, noInlines: o.noInlines, mapFilename: (f) => trimPath(f, o.trimPath, o.sourcePath) });
+  const s = p.samples;
+  const vc = s.valueCount;
+  for (let i = 0; i < s.count; i++) {
+    const stack: { name: string; inline: boolean }[] = [];
+    for (let j = s.locationStarts[i]!; j < s.locationStarts[i + 1]!; j++) {
+      const nodes = locationNodes[s.locationIndexes[j]!]!;
+      nodes.forEach((n, k) => stack.push({ name: n!.name(), inline: k !== nodes.length - 1 }));
+    }
+    if (stack.length === 0) continue;
+    out.push(separator + '\n');
+    const labels = sampleLabels(p, i);
+    const lines: string[] = [];
+    for (const [key, vs] of labels.label) lines.push(`${padLeft(key, 10)}:  ${vs.join(' ')}\n`);
+    lines.sort();
+    out.push(lines.join(''));
+    const numLines: string[] = [];
+    for (const [key, vals] of labels.numLabel) {
+      const unit = o.numLabelUnits.get(key) ?? key;
+      numLines.push(`${padLeft(key, 10)}:  ${vals.map((v) => autoLabel(v, unit)).join(' ')}\n`);
+    }
+    numLines.sort();
+    out.push(numLines.join(''));
+    let v = s.values[i * vc + o.sampleIndex]!;
+    const d = o.meanIndex !== undefined ? s.values[i * vc + o.meanIndex]! : 0;
+    if (d !== 0) v = Math.trunc(v / d);
+    stack.forEach((f, k) => {
+      out.push(`${padLeft(k === 0 ? rpt.formatValue(v) : '', 10)}   ${f.name}${f.inline ? ' (inline)' : ''}\n`);
+    });
+  }
+  out.push(separator + '\n');
+  return out.join('');
+}
