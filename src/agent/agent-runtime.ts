@@ -1,0 +1,68 @@
+import { ErrorLog } from './error-log.js';
+import { createAgentFrameNamer } from './frame-namer.js';
+import { HeapSampler } from './heap-sampler.js';
+import type { ResolvedAgentOptions } from './options.js';
+import type { AgentRuntime } from './pprof-endpoints.js';
+import { WorkGate } from './work-gate.js';
+
+/**
+ * V8 has one sampling heap profiler per process, so every agent and handler in
+ * the process shares one HeapSampler; the last one to close stops it.
+ */
+let shared: { sampler: HeapSampler; users: number } | undefined;
+
+/** Profile requests allowed to queue for the event loop before 503s. */
+const maxQueuedBuilds = 32;
+
+/** OwnedRuntime is an AgentRuntime plus the way to give it back. */
+export interface OwnedRuntime {
+  runtime: AgentRuntime;
+  /** release aborts pending waits and stops the heap sampler when nobody else uses it. */
+  release(): void;
+}
+
+/** acquireAgentRuntime starts (or joins) the heap sampler and sets up what the endpoints share. */
+export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime {
+  const errors = new ErrorLog(options.log);
+  if (!shared) {
+    const sampler = new HeapSampler({
+      interval: options.heapSamplingInterval,
+      stackDepth: options.heapStackDepth,
+      allocations: options.allocationSampling,
+    });
+    sampler.start();
+    shared = { sampler, users: 0 };
+  } else {
+    const s = shared.sampler.settings;
+    if (s.interval !== options.heapSamplingInterval || s.allocations !== options.allocationSampling) {
+      errors.report('heap sampler', new Error('already running in this process with other settings; keeping them'));
+    }
+  }
+  shared.users++;
+  const sampler = shared.sampler;
+  const stopping = new AbortController();
+  let released = false;
+  return {
+    runtime: {
+      options,
+      heap: sampler,
+      namer: createAgentFrameNamer(options.appRoot),
+      errors,
+      gate: new WorkGate(maxQueuedBuilds),
+      stopping: stopping.signal,
+    },
+    release() {
+      if (released) return;
+      released = true;
+      stopping.abort();
+      if (shared && shared.sampler === sampler && --shared.users === 0) {
+        shared = undefined;
+        try {
+          sampler.stop();
+        } catch (err) {
+          errors.report('stopping the heap sampler', err);
+        }
+      }
+    },
+  };
+}

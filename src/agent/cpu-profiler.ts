@@ -1,0 +1,57 @@
+import type { V8CpuProfile } from '../source/v8-cpu-profile.js';
+import { InspectorSession } from './inspector-session.js';
+
+/** CpuProfilerBusyError says another CPU profile is being taken (Go answers the same). */
+export class CpuProfilerBusyError extends Error {
+  constructor() {
+    super('Could not enable CPU profiling: CPU profiling already in use');
+    this.name = 'CpuProfilerBusyError';
+  }
+}
+
+/** One CPU profile at a time in the whole process, whichever agent or handler asks. */
+let profiling = false;
+
+/** CpuProfileResult is V8's profile plus the wall-clock start pprof wants. */
+export interface CpuProfileResult {
+  profile: V8CpuProfile;
+  startedAtMs: number;
+}
+
+/**
+ * takeCpuProfile samples the CPU for `seconds` and returns V8's profile. It
+ * throws CpuProfilerBusyError at once when a profile is already running. The
+ * timer is unref'd: a process that wants to exit is not kept alive by a profile.
+ * `signal` ends the profile early (the client went away or the agent stops).
+ */
+export async function takeCpuProfile(seconds: number, intervalMicros: number, signal?: AbortSignal): Promise<CpuProfileResult> {
+  if (profiling) throw new CpuProfilerBusyError();
+  profiling = true;
+  const session = new InspectorSession();
+  try {
+    session.call('Profiler.enable');
+    session.call('Profiler.setSamplingInterval', { interval: intervalMicros });
+    const startedAtMs = Date.now();
+    session.call('Profiler.start');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, seconds * 1000);
+      timer.unref();
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+      if (signal?.aborted) done();
+      else signal?.addEventListener('abort', done, { once: true });
+    });
+    const { profile } = session.call<{ profile: V8CpuProfile }>('Profiler.stop');
+    return { profile, startedAtMs };
+  } finally {
+    profiling = false;
+    try {
+      session.disconnect();
+    } catch {
+      // Disconnecting a broken session has nothing left to clean.
+    }
+  }
+}

@@ -1,0 +1,129 @@
+import { HeapSampleTable, type V8HeapProfile } from '../source/v8-heap-profile.js';
+import { InspectorSession } from './inspector-session.js';
+
+/** HeapSamplerSettings are the knobs of V8's sampling heap profiler. */
+export interface HeapSamplerSettings {
+  /** Mean bytes between samples. */
+  interval: number;
+  stackDepth: number;
+  /** Keep samples of collected objects (allocation view) instead of only live ones. */
+  allocations: boolean;
+}
+
+/** Stacks beyond this many are folded into one pseudo-stack, so a long-lived agent's memory stays bounded. */
+export const maxFoldedStacks = 20_000;
+
+/** How often the allocation view hands V8's samples over to the agent's own bounded table. */
+export const defaultFoldIntervalMs = 60_000;
+
+const overflowFrame = { functionName: '(stacks beyond the agent limit)', url: '', lineNumber: -1, columnNumber: -1 };
+
+/**
+ * HeapSampler runs V8's sampling heap profiler for the whole life of the agent.
+ *
+ * In-use view (default): V8 keeps one sample per sampled live object and drops
+ * it, and prunes the empty parts of its tree, when the object is collected; so
+ * its memory follows the live heap (about one small record per `interval` bytes
+ * in use), whatever the uptime.
+ *
+ * Allocation view: V8 keeps every sample, which would grow without end. Every
+ * fold interval the agent moves V8's samples into its own table keyed by stack
+ * (bounded by `maxFoldedStacks`) and restarts V8's sampler, so V8 never holds
+ * more than one interval's samples.
+ */
+export class HeapSampler {
+  private running = false;
+  private folded = new HeapSampleTable();
+  private foldTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly settings: HeapSamplerSettings,
+    private readonly session: InspectorSession = new InspectorSession(),
+    private readonly foldIntervalMs: number = defaultFoldIntervalMs,
+  ) {}
+
+  /** start begins sampling; calling it when running does nothing. */
+  start(): void {
+    if (this.running) return;
+    this.session.call('HeapProfiler.enable');
+    this.startV8Sampling();
+    this.running = true;
+    if (this.settings.allocations) {
+      this.foldTimer = setInterval(() => {
+        try {
+          this.fold();
+        } catch {
+          // A failed fold leaves V8's samples where they are; the next one retries.
+        }
+      }, this.foldIntervalMs);
+      this.foldTimer.unref();
+    }
+  }
+
+  private startV8Sampling(): void {
+    this.session.call('HeapProfiler.startSampling', {
+      samplingInterval: this.settings.interval,
+      stackDepth: this.settings.stackDepth,
+      includeObjectsCollectedByMajorGC: this.settings.allocations,
+      includeObjectsCollectedByMinorGC: this.settings.allocations,
+    });
+  }
+
+  /** collectGarbage runs a full GC, so the in-use view holds only reachable objects. */
+  collectGarbage(): void {
+    this.session.call('HeapProfiler.collectGarbage');
+  }
+
+  /** v8Profile returns V8's current sampling profile as V8 reports it. */
+  v8Profile(): V8HeapProfile {
+    return this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.getSamplingProfile').profile;
+  }
+
+  /**
+   * samples returns the current view: live objects, or for the allocation view
+   * everything allocated since the start (folded plus V8's current samples).
+   */
+  samples(): HeapSampleTable {
+    const current = HeapSampleTable.fromV8(this.v8Profile());
+    if (!this.settings.allocations) return current;
+    const all = new HeapSampleTable();
+    all.addTable(this.folded);
+    all.addTable(current);
+    return all;
+  }
+
+  /** fold moves V8's samples into the agent's bounded table and restarts V8's sampler (allocation view only). */
+  fold(): void {
+    if (!this.running || !this.settings.allocations) return;
+    // stopSampling hands back the final profile, so no sample falls between reading and restarting.
+    const { profile } = this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling');
+    this.startV8Sampling();
+    const current = HeapSampleTable.fromV8(profile);
+    for (const [key, stack] of current.stacks) {
+      const room = this.folded.stacks.has(key) || this.folded.stacks.size < maxFoldedStacks;
+      for (const [size, count] of stack.samplesBySize) {
+        if (room) this.folded.add(key, stack.frames, size, count);
+        else this.folded.add('(overflow)', [overflowFrame], size, count);
+      }
+    }
+  }
+
+  /** foldedStackCount is how many stacks the agent's own table holds (for tests of boundedness). */
+  get foldedStackCount(): number {
+    return this.folded.stacks.size;
+  }
+
+  /** stop ends sampling and drops all samples. */
+  stop(): void {
+    if (this.foldTimer) clearInterval(this.foldTimer);
+    this.foldTimer = undefined;
+    if (!this.running) return;
+    this.running = false;
+    this.folded = new HeapSampleTable();
+    try {
+      this.session.call('HeapProfiler.stopSampling');
+    } finally {
+      this.session.disconnect();
+    }
+  }
+}

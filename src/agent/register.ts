@@ -1,0 +1,22 @@
+/**
+ * `node --import tsprof/agent app.js`, or `import 'tsprof/agent'` first thing:
+ * starts the agent configured by the environment (TSPROF_ADDR, TSPROF_TOKEN,
+ * TSPROF_HEAP_INTERVAL, TSPROF_ALLOCS, TSPROF_CPU_INTERVAL, TSPROF_HEAP_SNAPSHOTS).
+ * It never throws into the app: a failure to start is one line on stderr and
+ * the app runs on unprofiled. There is no top-level await, so CommonJS
+ * `require` of this module works too.
+ */
+import { errorMessage } from '../errors.js';
+import { startAgent, type RunningAgent } from './index.js';
+
+/** agentReady resolves to the running agent, or undefined when it could not start. */
+export const agentReady: Promise<RunningAgent | undefined> = startAgent().then(
+  (agent) => {
+    if (process.env.TSPROF_QUIET !== '1') process.stderr.write(`tsprof agent: serving ${agent.url}/debug/pprof/\n`);
+    return agent;
+  },
+  (err: unknown) => {
+    process.stderr.write(`${errorMessage(err)}; profiling is off\n`);
+    return undefined;
+  },
+);
