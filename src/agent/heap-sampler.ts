@@ -70,8 +70,8 @@ export class HeapSampler {
   }
 
   /** collectGarbage runs a full GC, so the in-use view holds only reachable objects. */
-  collectGarbage(): void {
-    this.session.call('HeapProfiler.collectGarbage');
+  async collectGarbage(): Promise<void> {
+    await this.session.callAsync('HeapProfiler.collectGarbage');
   }
 
   /** v8Profile returns V8's current sampling profile as V8 reports it. */

@@ -24,6 +24,21 @@ export class InspectorSession {
     return outcome.result as T;
   }
 
+  /**
+   * callAsync sends a command whose answer may come later (HeapProfiler.collectGarbage
+   * answers after the GC task ran).
+   */
+  callAsync<T = unknown>(method: string, params?: object): Promise<T> {
+    if (!this.session) {
+      this.session = new Session();
+      this.session.connect();
+    }
+    const session = this.session;
+    return new Promise<T>((resolve, reject) => {
+      session.post(method, params ?? {}, (error, result) => (error ? reject(error) : resolve(result as T)));
+    });
+  }
+
   /** disconnect ends the session; V8 stops whatever profilers it had running. */
   disconnect(): void {
     this.session?.disconnect();

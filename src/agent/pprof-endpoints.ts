@@ -122,8 +122,8 @@ async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): Promise<
   const gc = flagParam(query, 'gc');
   flagParam(query, 'debug'); // checked before a long wait, not after it
   const read = () =>
-    runtime.gate.run(() => {
-      if (gc) heap.collectGarbage();
+    runtime.gate.run(async () => {
+      if (gc) await heap.collectGarbage();
       return heap.samples();
     });
   const startedAt = Date.now();
