@@ -129,7 +129,6 @@ export class HeapSnapshot {
     if (t === types.hidden) return '(system)';
     if (t === types.code) return '(compiled code)';
     if (t === types.closure) return '(closure)';
-    if (t === types.regexp) return 'RegExp';
     return `(${this.nodeTypeName(n)})`;
   }
 
