@@ -139,7 +139,10 @@ function joinedLabels(p: Profile, i: number): string {
   if (!t) return '';
   const parts: string[] = [];
   for (let j = t.starts[i]!; j < t.starts[i + 1]!; j++) {
-    if (t.str[j] !== 0) parts.push(p.strings[t.key[j]!]! + ':' + p.strings[t.str[j]!]!);
+    if (t.str[j] === 0) continue;
+    const key = p.strings[t.key[j]!]!;
+    // The diff-base marker is bookkeeping, not a label to show (pprof removes it before graphing).
+    if (key !== 'pprof::base') parts.push(key + ':' + p.strings[t.str[j]!]!);
   }
   if (parts.length === 0) return '';
   parts.sort();
