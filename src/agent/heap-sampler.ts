@@ -40,6 +40,7 @@ export class HeapSampler {
     readonly settings: HeapSamplerSettings,
     private readonly session: InspectorSession = new InspectorSession(),
     private readonly foldIntervalMs: number = defaultFoldIntervalMs,
+    private readonly maxStacks: number = maxFoldedStacks,
   ) {}
 
   /** start begins sampling; calling it when running does nothing. */
@@ -100,7 +101,7 @@ export class HeapSampler {
     this.startV8Sampling();
     const current = HeapSampleTable.fromV8(profile);
     for (const [key, stack] of current.stacks) {
-      const room = this.folded.stacks.has(key) || this.folded.stacks.size < maxFoldedStacks;
+      const room = this.folded.stacks.has(key) || this.folded.stacks.size < this.maxStacks;
       for (const [size, count] of stack.samplesBySize) {
         if (room) this.folded.add(key, stack.frames, size, count);
         else this.folded.add('(overflow)', [overflowFrame], size, count);
