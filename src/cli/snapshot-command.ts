@@ -1,7 +1,207 @@
-import { TsprofError } from '../errors.js';
+import { UsageError } from '../errors.js';
+import { formatBytes } from '../leak/format-growth.js';
+import { dominatorsOf } from '../snapshot/dominators.js';
+import { snapshotGrowth } from '../snapshot/growth.js';
+import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
+import { findSlicedStringLeaks, largestCollections } from '../snapshot/leak-signatures.js';
+import { formatRetainerPath, nodeLabel } from '../snapshot/path-format.js';
+import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
+import { retainerPath, retainerTreeOf } from '../snapshot/retainer-paths.js';
+import { summarizeByConstructor } from '../snapshot/summary.js';
+import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import type { CliIO } from './io.js';
 
-/** snapshotCommand is not built yet. */
-export async function snapshotCommand(_args: string[], _io: CliIO): Promise<number> {
-  throw new TsprofError('snapshot: not implemented yet');
+const flags: Record<string, FlagSpec> = {
+  json: { kind: 'bool', default: false, help: 'print the result as JSON' },
+  n: { kind: 'int', default: 20, help: 'rows to show (constructors, instances, groups, collections)' },
+  help: { kind: 'bool', default: false, help: 'show this help' },
+};
+
+const usage = `usage: tsprof snapshot <summary|retainers|leaks|diff> [flags] FILE...
+
+Reads V8 heap snapshots (.heapsnapshot from v8.writeHeapSnapshot() or
+DevTools, gzipped or not) and explains why memory is held.
+
+  summary FILE               objects by constructor: count, shallow and retained size
+  retainers FILE TARGET      why TARGET is alive: shortest retainer path from the roots,
+                             direct retainers and dominators; TARGET is a node id
+                             (@41445 or 41445) or a constructor name (largest instances)
+  leaks FILE                 sliced strings keeping large strings alive, largest collections
+  diff FILE1 FILE2 [FILE3]   objects allocated after FILE1 and still alive in the last
+                             file (with 3: allocated between FILE1 and FILE2, alive in FILE3),
+                             by constructor and retainer path
+
+flags:
+`;
+
+type Subcommand = (snapshots: HeapSnapshot[], files: string[], extra: string[], limit: number) => { json: unknown; text: string };
+
+const subcommands: Record<string, { files: [number, number]; extra: number; run: Subcommand }> = {
+  summary: { files: [1, 1], extra: 0, run: summaryReport },
+  retainers: { files: [1, 1], extra: 1, run: retainersReport },
+  leaks: { files: [1, 1], extra: 0, run: leaksReport },
+  diff: { files: [2, 3], extra: 0, run: diffReport },
+};
+
+/**
+ * snapshotCommand is `tsprof snapshot <summary|retainers|leaks|diff> FILE...`.
+ * Text for people by default, JSON with -json; a progress line goes to
+ * stderr on a terminal while big files load.
+ */
+export async function snapshotCommand(args: string[], io: CliIO): Promise<number> {
+  const parsed = parseFlags(args, flags);
+  const v = parsed.values;
+  const [name, ...rest] = parsed.args;
+  if (v.help || name === 'help') {
+    io.stdout.write(usage + flagUsage(flags));
+    return 0;
+  }
+  if (name === undefined) throw new UsageError('snapshot: want a subcommand: summary, retainers, leaks or diff (see tsprof snapshot -help)');
+  const sub = subcommands[name];
+  if (!sub) throw new UsageError(`snapshot: unknown subcommand ${JSON.stringify(name)}: want summary, retainers, leaks or diff`);
+  const fileCount = rest.length - sub.extra;
+  if (fileCount < sub.files[0] || fileCount > sub.files[1]) {
+    const want = sub.files[0] === sub.files[1] ? `${sub.files[0]} file` : `${sub.files[0]} to ${sub.files[1]} files`;
+    throw new UsageError(`snapshot ${name}: want ${want}${sub.extra ? ' and a target' : ''}, got ${rest.length} arguments`);
+  }
+  const limit = v.n as number;
+  if (limit <= 0) throw new UsageError('snapshot: -n must be positive');
+  const files = rest.slice(0, fileCount);
+  const snapshots: HeapSnapshot[] = [];
+  for (const file of files) snapshots.push(await load(file, io));
+  const result = sub.run(snapshots, files, rest.slice(fileCount), limit);
+  io.stdout.write(v.json ? JSON.stringify(result.json, null, 2) + '\n' : result.text);
+  return 0;
+}
+
+async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
+  const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
+  let shown = false;
+  const onProgress = io.isTerminal
+    ? (read: number, total: number | undefined) => {
+        if (!total || total < 32 << 20) return;
+        shown = true;
+        io.stderr.write(`\r\x1b[Kreading ${file}: ${Math.floor((100 * read) / total)}% of ${formatBytes(total)}`);
+      }
+    : undefined;
+  try {
+    return await readHeapSnapshot(path, { name: file, ...(onProgress ? { onProgress } : {}) });
+  } finally {
+    if (shown) io.stderr.write('\r\x1b[K');
+  }
+}
+
+function summaryReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], limit: number) {
+  const rows = summarizeByConstructor(s!);
+  const total = dominatorsOf(s!).retainedSize[s!.rootOrdinal]!;
+  const lines = [
+    `File: ${file}`,
+    `Objects: ${s!.nodeCount - 1}, total size ${formatBytes(total)}; showing top ${Math.min(limit, rows.length)} of ${rows.length} constructors by retained size`,
+    '',
+    table(['count', 'shallow', 'shallow%', 'retained', 'retained%', 'constructor'], rows.slice(0, limit).map((r) => [
+      String(r.count), formatBytes(r.shallowSize), percent(r.shallowSize, total), formatBytes(r.retainedSize), percent(r.retainedSize, total), r.className,
+    ])),
+  ];
+  return { json: { file, objects: s!.nodeCount - 1, totalSize: total, constructors: rows.slice(0, limit) }, text: lines.join('\n') + '\n' };
+}
+
+function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string[], limit: number) {
+  const snapshot = s!;
+  const nodes = findTarget(snapshot, target!, limit);
+  const { retainedSize, dominator } = dominatorsOf(snapshot);
+  const { distance } = retainerTreeOf(snapshot);
+  const { firstRetainer, retainerEdge, retainerNode } = snapshot.retainers();
+  const described = nodes.map((n) => {
+    const retainers: { id: number; label: string; edge: string; edgeType: string; retainedSize: number }[] = [];
+    for (let r = firstRetainer[n]!; r < firstRetainer[n + 1]! && retainers.length < limit; r++) {
+      const from = retainerNode[r]!;
+      retainers.push({ id: snapshot.nodeId[from]!, label: nodeLabel(snapshot, from), edge: snapshot.edgeNameOf(retainerEdge[r]!), edgeType: snapshot.edgeTypeName(retainerEdge[r]!), retainedSize: retainedSize[from]! });
+    }
+    const dominators: { id: number; label: string }[] = [];
+    for (let d = dominator[n]!, hops = 0; hops < 64; d = dominator[d]!, hops++) {
+      dominators.push({ id: snapshot.nodeId[d]!, label: nodeLabel(snapshot, d) });
+      if (d === snapshot.rootOrdinal) break;
+    }
+    return {
+      id: snapshot.nodeId[n]!,
+      label: nodeLabel(snapshot, n),
+      type: snapshot.nodeTypeName(n),
+      selfSize: snapshot.nodeSelfSize[n]!,
+      retainedSize: retainedSize[n]!,
+      distance: distance[n]!,
+      path: formatRetainerPath(snapshot, retainerPath(snapshot, n)),
+      retainers,
+      dominators,
+    };
+  });
+  const text: string[] = [`File: ${file}`, nodes.length > 1 || !/^@?\d+$/.test(target!) ? `Largest ${nodes.length} instances of ${target}` : '', ''];
+  for (const d of described) {
+    text.push(`${d.label} @${d.id}: self ${formatBytes(d.selfSize)}, retained ${formatBytes(d.retainedSize)}, ${d.distance < 0 ? 'unreachable' : `distance ${d.distance}`}`);
+    text.push(`  path: ${d.distance < 0 ? '(not reachable from the roots through strong references)' : d.path}`);
+    text.push(`  dominators: ${d.dominators.map((x) => `${x.label} @${x.id}`).join(' ← ')}`);
+    text.push('  retainers:');
+    for (const r of d.retainers) text.push(`    ${r.label} @${r.id} ${r.edgeType} ${JSON.stringify(r.edge)} (retains ${formatBytes(r.retainedSize)})`);
+    text.push('');
+  }
+  return { json: { file, target, nodes: described }, text: text.filter((l, i) => l !== '' || i > 1).join('\n') };
+}
+
+/** findTarget reads a node id (`@123` or `123`) or a constructor name (its largest instances). */
+function findTarget(s: HeapSnapshot, target: string, limit: number): number[] {
+  if (/^@?\d+$/.test(target)) {
+    const id = Number(target.replace('@', ''));
+    const n = s.ordinalOfId(id);
+    if (n < 0) throw new UsageError(`snapshot retainers: no object with id ${id} in the snapshot`);
+    return [n];
+  }
+  const { retainedSize } = dominatorsOf(s);
+  const matches: number[] = [];
+  for (let n = 0; n < s.nodeCount; n++) if (s.classNameOf(n) === target || nodeLabel(s, n) === target) matches.push(n);
+  if (matches.length === 0) throw new UsageError(`snapshot retainers: no object of constructor ${JSON.stringify(target)} in the snapshot`);
+  return matches.sort((a, b) => retainedSize[b]! - retainedSize[a]!).slice(0, limit);
+}
+
+function leaksReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], limit: number) {
+  const sliced = findSlicedStringLeaks(s!);
+  const collections = largestCollections(s!, { limit });
+  const text: string[] = [`File: ${file}`, ''];
+  const leaks = sliced.filter((l) => !l.transient);
+  if (leaks.length === 0) text.push('Sliced strings: no string is kept alive by small slices of it.');
+  else text.push('Sliced strings keeping whole strings alive (each slice points at its parent instead of copying):');
+  for (const l of sliced) {
+    text.push(`  ${formatBytes(l.keptBytes)} in ${l.parents} string${l.parents === 1 ? '' : 's'} kept by ${l.slices} slice${l.slices === 1 ? '' : 's'} of ${formatBytes(l.usedBytes)}${l.transient ? ' — transient: held only by the running stack' : ''}`);
+    text.push(`    ${l.signature}`);
+    if (l.holder) text.push(`    held by ${l.holder.label} @${l.holder.id} (retains ${formatBytes(l.holder.retainedSize)})`);
+    if (!l.transient) text.push(`    fix: ${l.remedy}`);
+  }
+  text.push('', 'Largest collections by retained size:');
+  text.push(table(['retained', 'entries', 'kind', 'id', 'path'], collections.map((c) => [formatBytes(c.retainedSize), String(c.entries), c.kind, `@${c.id}`, c.path])));
+  return { json: { file, slicedStrings: sliced, collections }, text: text.join('\n') + '\n' };
+}
+
+function diffReport(snapshots: HeapSnapshot[], files: string[], _extra: string[], limit: number) {
+  const growth = snapshotGrowth(snapshots, { limit });
+  const last = files[files.length - 1]!;
+  const scheme = files.length === 3 ? `allocated between ${files[0]} and ${files[1]}, still alive in ${last}` : `allocated after ${files[0]}, still alive in ${last}`;
+  const text = [
+    `New objects ${scheme}: ${growth.newObjects} objects, ${formatBytes(growth.newBytes)}`,
+    '',
+    table(['count', 'shallow', 'retained', 'constructor', 'path (in the last snapshot)'], growth.groups.map((g) => [
+      String(g.count), formatBytes(g.shallowSize), formatBytes(g.retainedSize), g.className, g.path,
+    ])),
+  ];
+  return { json: { files, ...growth }, text: text.join('\n') + '\n' };
+}
+
+function percent(part: number, whole: number): string {
+  return whole > 0 ? `${((100 * part) / whole).toFixed(2)}%` : '0.00%';
+}
+
+/** table right-aligns all columns but the last, as pprof's -top does. */
+function table(header: string[], rows: string[][]): string {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all
+    .map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padStart(widths[i]!))).join('  ').trimEnd())
+    .join('\n');
 }
