@@ -10,6 +10,7 @@ const flags: Record<string, FlagSpec> = {
   interval: { kind: 'string', default: '5s', help: 'time between heap profiles (e.g. 1s, 5s)' },
   duration: { kind: 'string', default: '0', help: 'how long to watch (e.g. 60s, 5m); 0 = until Ctrl-C' },
   snapshots: { kind: 'bool', default: false, help: "also take heap snapshots at start and end (the agent's /debug/pprof/heapsnapshot, enabled explicitly) and explain what holds the growth" },
+  snapshot_dir: { kind: 'string', default: '', help: 'keep the snapshots in this directory (default: a temporary one, removed)' },
   lines: { kind: 'bool', default: false, help: 'allocation sites per source line instead of per function' },
   min_growth: { kind: 'string', default: '1MB', help: 'least growth over the window that can count as a leak' },
   sample_index: { kind: 'string', default: 'inuse_space', help: 'sample type to follow' },
@@ -63,6 +64,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
       intervalMs,
       durationMs,
       snapshots: Boolean(v.snapshots),
+      ...(v.snapshot_dir ? { snapshotDir: v.snapshot_dir as string } : {}),
       timeoutMs,
       gc: Boolean(v.gc),
       growth,
@@ -87,7 +89,7 @@ function progressLine(io: CliIO, url: string) {
     update(p: HuntProgress) {
       let text: string;
       if (p.phase === 'snapshot') {
-        text = `taking the ${p.which} heap snapshot${p.bytes ? ` (${formatBytes(p.bytes)})` : ''}…`;
+        text = `taking the ${p.which} heap snapshot…`;
       } else {
         const of = Number.isFinite(p.durationMs) ? ` of ${formatDuration(p.durationMs)}` : ' (Ctrl-C to stop)';
         const change = p.totalBytes - p.firstTotalBytes;

@@ -1,9 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadToFile, heapProfileUrl, heapSnapshotUrl } from './agent-client.js';
+import { TsprofError, errorMessage } from '../errors.js';
+import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
+import { downloadToFile, heapProfileUrl, heapSnapshotUrl, type AgentRequestOptions } from './agent-client.js';
 import { analyzeGrowth, defaultGrowthOptions, type GrowthOptions, type GrowthReport } from './growth-report.js';
 import { conclusion, formatGrowthReport } from './format-growth.js';
+import { formatHeldMemory, heldConclusion } from './format-holders.js';
+import { joinHolders, type HeldMemory } from './holders.js';
 import { watchHeap, type Clock, type WatchProgress } from './watch-heap.js';
 
 /** HuntOptions configure huntLeak. */
@@ -15,9 +19,12 @@ export interface HuntOptions {
   intervalMs: number;
   /** snapshots also takes heap snapshots at start and end and explains what holds the growth. */
   snapshots: boolean;
+  /** snapshotDir keeps the snapshots there (start.heapsnapshot, end.heapsnapshot); default a temporary directory, removed after. */
+  snapshotDir?: string;
   token?: string;
   /** timeoutMs per heap profile request (default 30 s; snapshot downloads get 10× that). */
   timeoutMs?: number;
+  /** gc asks the agent to collect garbage before each profile (default true). */
   gc?: boolean;
   /** sampleType to follow (default inuse_space). */
   sampleType?: string;
@@ -28,29 +35,52 @@ export interface HuntOptions {
 }
 
 /** HuntProgress is reported while hunting: polling progress, or a snapshot step. */
-export type HuntProgress = ({ phase: 'watch' } & WatchProgress) | { phase: 'snapshot'; which: 'start' | 'end'; bytes?: number };
+export type HuntProgress = ({ phase: 'watch' } & WatchProgress) | { phase: 'snapshot'; which: 'start' | 'end' };
 
 /** LeakReport is the whole answer of a hunt: what grows (and how fast, how sure) and, with snapshots, why it is held. */
 export interface LeakReport {
   url: string;
   growth: GrowthReport;
+  /** held explains the growing sites from heap snapshots (with the snapshots option). */
+  held?: HeldMemory;
+  /** snapshotError says why the end snapshot could not be taken or read, when it could not. */
+  snapshotError?: string;
   /** stoppedEarly says why the watch ended before its duration ('interrupted', or a poll's error). */
   stoppedEarly?: string;
-  /** conclusion is the one-line answer. */
+  /** conclusion is the one-line answer: where, how fast, how sure, and (with snapshots) why and the fix. */
   conclusion: string;
 }
 
 /**
  * huntLeak watches an agent's heap profile, judges each allocation site's
- * growth, and (with snapshots) joins the growing sites with what holds their
- * memory, into one report.
+ * growth, and with snapshots joins the growing sites with what holds their
+ * memory, into one report. The first snapshot is taken right after the
+ * first heap profile (so a wrong URL or a disabled endpoint fails fast), the
+ * last one after the last profile, also when the watch is interrupted.
  */
 export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
   const timeoutMs = options.timeoutMs ?? 30_000;
-  const request = { timeoutMs, ...(options.token ? { token: options.token } : {}) };
-  const growthOptions = options.growth ?? defaultGrowthOptions();
-  let snapshotDir: string | undefined;
+  const request: AgentRequestOptions = { timeoutMs, ...(options.token ? { token: options.token } : {}) };
+  const snapshotRequest: AgentRequestOptions = { ...request, timeoutMs: timeoutMs * 10 };
+  const heapUrl = heapProfileUrl(options.url, false);
+  const snapshotUrl = heapSnapshotUrl(heapUrl);
+  let dir: string | undefined;
+  let temporary = false;
+  const take = async (which: 'start' | 'end') => {
+    options.onProgress?.({ phase: 'snapshot', which });
+    const file = join(dir!, `${which}.heapsnapshot`);
+    await downloadSnapshot(snapshotUrl, file, snapshotRequest);
+    return file;
+  };
   try {
+    if (options.snapshots) {
+      if (options.snapshotDir) await mkdir((dir = options.snapshotDir), { recursive: true });
+      else {
+        dir = await mkdtemp(join(tmpdir(), 'tsprof-watch-'));
+        temporary = true;
+      }
+    }
+    let startFile: string | undefined;
     const watched = await watchHeap({
       ...request,
       url: options.url,
@@ -60,19 +90,49 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
       ...(options.sampleType !== undefined ? { sampleType: options.sampleType } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.snapshots ? { onFirstReading: async () => void (startFile = await take('start')) } : {}),
       onProgress: (p) => options.onProgress?.({ phase: 'watch', ...p }),
     });
-    const growth = analyzeGrowth(watched.observations, growthOptions);
-    const report: LeakReport = { url: heapProfileUrl(options.url, false).href, growth, conclusion: conclusion(growth) };
+    const growth = analyzeGrowth(watched.observations, options.growth ?? defaultGrowthOptions());
+    const report: LeakReport = { url: heapUrl.href, growth, conclusion: conclusion(growth) };
     if (watched.stoppedEarly !== undefined) report.stoppedEarly = watched.stoppedEarly;
+    if (startFile) {
+      try {
+        const endFile = await take('end');
+        const [start, end] = [await readHeapSnapshot(startFile), await readHeapSnapshot(endFile)];
+        report.held = joinHolders(growth, start, end);
+        if (!temporary) report.held.files = { start: startFile, end: endFile };
+        report.conclusion = heldConclusion(growth, report.held);
+      } catch (err) {
+        report.snapshotError = errorMessage(err);
+      }
+    }
     return report;
   } finally {
-    if (snapshotDir) await rm(snapshotDir, { recursive: true, force: true });
+    if (temporary && dir) await rm(dir, { recursive: true, force: true });
   }
 }
 
-/** formatLeakReport renders a LeakReport as text for a person. */
+/** downloadSnapshot streams the agent's heap snapshot to a file, with a hint when the endpoint is off. */
+async function downloadSnapshot(url: URL, file: string, request: AgentRequestOptions): Promise<void> {
+  try {
+    await downloadToFile(url, file, request);
+  } catch (err) {
+    if (err instanceof TsprofError && /: HTTP 404\b/.test(err.message)) {
+      throw new TsprofError(`${url.href}: HTTP 404: the agent serves heap snapshots only when enabled (TSPROF_HEAP_SNAPSHOTS=1, or startAgent({ heapSnapshots: true }))`);
+    }
+    throw err;
+  }
+}
+
+/** formatLeakReport renders a LeakReport as text for a person: growth verdicts, then what holds the memory, then the conclusion. */
 export function formatLeakReport(report: LeakReport): string {
-  const head = report.stoppedEarly ? `(watch ended early: ${report.stoppedEarly})\n` : '';
-  return head + formatGrowthReport(report.growth);
+  const parts: string[] = [];
+  if (report.stoppedEarly) parts.push(`(watch ended early: ${report.stoppedEarly})\n`);
+  // The growth report ends with its own verdict line; with snapshots the joined conclusion replaces it.
+  const growthText = formatGrowthReport(report.growth);
+  parts.push(report.held || report.snapshotError ? growthText.replace(/\nVerdict: .*\n$/, '\n') : growthText);
+  if (report.held) parts.push(formatHeldMemory(report.held), `\n${report.conclusion}\n`);
+  else if (report.snapshotError) parts.push(`Heap snapshots: ${report.snapshotError}\n`, `\n${report.conclusion}\n`);
+  return parts.join('');
 }

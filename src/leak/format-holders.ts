@@ -1,0 +1,58 @@
+import type { GrowthReport } from './growth-report.js';
+import { conclusion, formatBytes, frameName } from './format-growth.js';
+import type { HeldMemory, Holder } from './holders.js';
+
+/** shortPath keeps the last hops of a long retainer path: where it ends is what a person fixes. */
+export function shortPath(path: string, hops = 5): string {
+  const parts = path.split(' → ');
+  return parts.length <= hops ? path : `… → ${parts.slice(-hops).join(' → ')}`;
+}
+
+/** formatHeldMemory renders the snapshots' side: per growing site what holds its memory, then the largest collections and new objects. */
+export function formatHeldMemory(held: HeldMemory): string {
+  const lines: string[] = ['', 'Why it is held (heap snapshots at the start and end of the watch):'];
+  if (held.sites.length === 0) lines.push('  no growing site to explain');
+  for (const site of held.sites) {
+    lines.push(`  ${frameName(site.site)} (objects of ~${formatBytes(site.objectBytes)}):`);
+    if (site.holders.length === 0) lines.push('      no leak signature or new objects of that size in the snapshots');
+    for (const holder of site.holders) lines.push(...formatHolder(holder));
+  }
+  if (held.collections.length > 0) {
+    lines.push('', 'Largest collections at the end:');
+    for (const c of held.collections.slice(0, 3)) {
+      lines.push(`  ${formatBytes(c.retainedSize).padStart(9)} ${c.kind} of ${c.entries} entries  ${shortPath(c.path)}`);
+    }
+  }
+  if (held.newObjects.groups.length > 0) {
+    lines.push('', `New since the first snapshot and still alive: ${held.newObjects.count} objects, ${formatBytes(held.newObjects.bytes)}; largest groups:`);
+    for (const g of held.newObjects.groups.slice(0, 3)) {
+      lines.push(`  ${formatBytes(g.shallowSize).padStart(9)} ${g.count} × ${g.className}  ${shortPath(g.path)}`);
+    }
+  }
+  if (held.files) lines.push('', `Snapshots kept: ${held.files.start} ${held.files.end} (explore with tsprof snapshot)`);
+  return lines.join('\n') + '\n';
+}
+
+function formatHolder(h: Holder): string[] {
+  const out = [`      held by ${h.holder}${h.through ? ` through ${h.through}` : ''} that keep ${h.count} ${h.kind === 'sliced-strings' ? 'strings' : 'objects'} of ${formatBytes(h.objectBytes)} alive (${formatBytes(h.bytes)})`];
+  out.push(`        path: ${shortPath(h.path)}`);
+  if (h.newSinceStart && h.kind === 'sliced-strings') out.push(`        new since the first snapshot: ${h.newSinceStart.count} of them, ${formatBytes(h.newSinceStart.bytes)}`);
+  if (h.remedy) out.push(`        fix: ${h.remedy}`);
+  return out;
+}
+
+/**
+ * heldConclusion is the one-line answer with the why: "in-use memory
+ * allocated in X grows N/min; it is held by Y through Z: fix".
+ */
+export function heldConclusion(growth: GrowthReport, held: HeldMemory): string {
+  const base = conclusion(growth);
+  const top = held.sites[0];
+  const holder = top?.holders[0];
+  if (!top || !holder) return base;
+  const what = holder.kind === 'sliced-strings' ? 'strings' : 'objects';
+  const through = holder.through ? ` through ${holder.through}` : '';
+  // The remedy's first clause is the action; the rest (examples) is in the full report.
+  const fix = holder.remedy ? `: ${holder.remedy.split(/ \(|, so /)[0]}` : '';
+  return `${base.replace(/\.$/, '')}; it is held by ${holder.holder}${through} that keep ${holder.count} ${what} of ${formatBytes(holder.objectBytes)} alive${fix}.`;
+}

@@ -1,0 +1,141 @@
+import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
+import {
+  findSlicedStringLeaks, largestCollections, snapshotGrowth,
+  type CollectionReport, type GrowthGroup, type SlicedStringLeak,
+} from '../snapshot/index.js';
+import type { Frame } from './heap-observation.js';
+import type { GrowthReport, SiteGrowth } from './growth-report.js';
+
+/** Holder is one explanation of why memory stays in use: what holds it, through what, how much. */
+export interface Holder {
+  kind: 'sliced-strings' | 'new-objects';
+  /** holder names the object that keeps the memory, e.g. "CgroupResolver.cache (a Map)". */
+  holder: string;
+  /** path is the retainer path from the GC roots (indexes generalized). */
+  path: string;
+  /** count of objects kept (parent strings for sliced strings). */
+  count: number;
+  /** bytes those objects take. */
+  bytes: number;
+  /** objectBytes is their typical size, which is how they are matched to an allocation site. */
+  objectBytes: number;
+  /** through describes the link, e.g. "42 sliced-string keys of 32B". */
+  through?: string;
+  remedy?: string;
+  /** newSinceStart counts the objects of the group allocated after the first snapshot and still alive. */
+  newSinceStart?: { count: number; bytes: number };
+}
+
+/** SiteHolders pairs a growing allocation site with what holds what it allocated. */
+export interface SiteHolders {
+  site: Frame;
+  /** objectBytes is the typical size of the site's objects, from the heap profiles. */
+  objectBytes: number;
+  holders: Holder[];
+}
+
+/** HeldMemory is the snapshots' side of a hunt, joined with the growing sites. */
+export interface HeldMemory {
+  sites: SiteHolders[];
+  slicedStrings: SlicedStringLeak[];
+  collections: CollectionReport[];
+  newObjects: { count: number; bytes: number; groups: GrowthGroup[] };
+  /** Files of the snapshots when they were kept on disk. */
+  files?: { start: string; end: string };
+}
+
+/**
+ * sizeRatio says how alike two typical object sizes are: 1 identical, 0.5
+ * one is twice the other. The heap profile's sizes are estimates from
+ * sampling, so matching is loose.
+ */
+function sizeRatio(a: number, b: number): number {
+  if (a <= 0 || b <= 0) return 0;
+  return Math.min(a, b) / Math.max(a, b);
+}
+
+const minSizeRatio = 0.3;
+
+/**
+ * joinHolders explains the growing sites with two heap snapshots of the same
+ * process, taken at the start and end of the watch. A sampling heap profile
+ * knows where objects were allocated and their typical size but not what
+ * holds them; a snapshot knows what holds every object but not where it was
+ * allocated. They are joined by size: the site's typical object size (bytes
+ * over objects gained) against the typical size of the objects each leak
+ * signature keeps (parents of sliced strings) and of each group of objects
+ * new since the first snapshot. Sliced-string signatures come first: they
+ * carry the remedy.
+ */
+export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: HeapSnapshot): HeldMemory {
+  const slicedStrings = findSlicedStringLeaks(end).filter((l) => !l.transient);
+  const collections = largestCollections(end, { limit: 5 });
+  const fresh = snapshotGrowth([start, end], { limit: 20 });
+  const sliceHolders = slicedStrings.map((leak) => slicedHolder(leak, fresh.groups));
+  const newHolders: Holder[] = fresh.groups
+    .filter((g) => g.count > 0 && g.shallowSize > 0)
+    .map((g) => ({
+      kind: 'new-objects',
+      holder: holderName(g.path.split(' → ').slice(0, -1)),
+      path: g.path,
+      count: g.count,
+      bytes: g.shallowSize,
+      objectBytes: g.shallowSize / g.count,
+      newSinceStart: { count: g.count, bytes: g.shallowSize },
+      through: `${g.count} new ${g.className} object${g.count === 1 ? '' : 's'}`,
+    }));
+  const sites = growth.growing.map((site) => ({
+    site: site.site,
+    objectBytes: site.objectBytes,
+    holders: holdersOf(site, sliceHolders, newHolders),
+  }));
+  return {
+    sites,
+    slicedStrings,
+    collections,
+    newObjects: { count: fresh.newObjects, bytes: fresh.newBytes, groups: fresh.groups },
+  };
+}
+
+function holdersOf(site: SiteGrowth, sliceHolders: Holder[], newHolders: Holder[]): Holder[] {
+  const matches = (h: Holder) => sizeRatio(site.objectBytes, h.objectBytes) >= minSizeRatio;
+  const sliced = sliceHolders.filter(matches);
+  // New objects already explained by a sliced-string signature are that signature's parents.
+  const others = newHolders.filter((h) => matches(h) && !sliced.some((s) => h.path.startsWith(s.path.replace(/ → \(sliced string\) → parent$/, ''))));
+  return [...sliced, ...others.slice(0, 2)];
+}
+
+function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[]): Holder {
+  const segments = leak.signature.split(' → ');
+  const sliceAt = segments.indexOf('(sliced string)');
+  const holderSegments = sliceAt > 0 ? segments.slice(0, sliceAt) : segments;
+  const path = leak.signature;
+  // The parents new since the first snapshot are the (string) group on the same path.
+  const prefix = holderSegments.join(' → ');
+  const fresh = groups.find((g) => g.className === '(string)' && g.path.startsWith(prefix) && g.path.includes('(sliced string)'));
+  const holder: Holder = {
+    kind: 'sliced-strings',
+    holder: holderName(holderSegments),
+    path,
+    count: leak.parents,
+    bytes: leak.keptBytes,
+    objectBytes: leak.parents > 0 ? leak.keptBytes / leak.parents : 0,
+    through: `${leak.slices} sliced-string key${leak.slices === 1 ? '' : 's'} of ${Math.round(leak.usedBytes / Math.max(1, leak.slices))}B`,
+    remedy: leak.remedy,
+  };
+  if (fresh) holder.newSinceStart = { count: fresh.count, bytes: fresh.shallowSize };
+  return holder;
+}
+
+/**
+ * holderName names the holder at the end of a path the way a person says it:
+ * "CgroupResolver.cache (a Map)" for `… → CgroupResolver.cache → Map`.
+ */
+export function holderName(segments: readonly string[]): string {
+  const last = segments[segments.length - 1] ?? '(root)';
+  const before = segments[segments.length - 2];
+  // `before` ends with the edge that leads to `last` (`CgroupResolver.cache`): that is its name.
+  if (before === undefined || !/\.[\w$#]+$/.test(before)) return last;
+  const kind = last.replace(/\[\]$/, ' array');
+  return `${before.split(/\s/).pop()} (${/^[AEIOU]/i.test(kind) ? 'an' : 'a'} ${kind})`;
+}
