@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
+import { snapshotGrowth } from '../../src/snapshot/growth.js';
+
+/**
+ * A small server-like program that leaks 500 Sessions per round into a
+ * global Map and also makes garbage, writing a heap snapshot after each of
+ * three rounds (the baseline / target / final of memlab's scheme).
+ */
+const leakingProgram = `
+const v8 = require('node:v8');
+const [dir] = process.argv.slice(2);
+class Session {
+  constructor(round, i) { this.user = 'user-' + round + '-' + i; this.history = [round, i]; }
+}
+globalThis.registry = new Map();
+function handleRound(round) {
+  for (let i = 0; i < 500; i++) registry.set(round * 1000 + i, new Session(round, i));
+  let garbage = [];
+  for (let i = 0; i < 2000; i++) garbage.push({ scratch: i });
+  garbage = null;
+}
+for (let round = 0; round < 3; round++) {
+  handleRound(round);
+  v8.writeHeapSnapshot(dir + '/s' + round + '.heapsnapshot');
+}
+`;
+
+test('growth across real snapshots of a leaking process: what one round allocated and kept', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsprof-growth-'));
+  try {
+    writeFileSync(join(dir, 'leak.cjs'), leakingProgram);
+    await new Promise<void>((resolve, reject) => {
+      execFile(process.execPath, [join(dir, 'leak.cjs'), dir], { timeout: 50_000 }, (err, _out, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve()));
+    });
+    const [s0, s1, s2] = await Promise.all([0, 1, 2].map((i) => readHeapSnapshot(join(dir, `s${i}.heapsnapshot`))));
+
+    // Three snapshots: allocated between the first two, still alive in the last = exactly round 1's sessions.
+    const three = snapshotGrowth([s0!, s1!, s2!]);
+    assert.equal(three.snapshots, 3);
+    const sessions = three.groups.find((g) => g.className === 'Session');
+    assert.ok(sessions, JSON.stringify(three.groups.slice(0, 5)));
+    assert.equal(sessions.count, 500);
+    assert.equal(sessions.path, 'global.registry → Map → Session');
+    assert.ok(sessions.retainedSize >= sessions.shallowSize);
+    assert.equal(sessions.exampleIds.length, 3);
+    for (const id of sessions.exampleIds) {
+      assert.ok(s1!.hasId(id) && s2!.hasId(id) && !s0!.hasId(id), `id ${id} born between s0 and s1, alive in s2`);
+    }
+    // The sessions' own strings and arrays are found too, on the path through them.
+    const histories = three.groups.find((g) => g.className === 'Array' && g.path === 'global.registry → Map → Session.history → Array');
+    assert.equal(histories?.count, 500);
+    // The garbage never shows up: it is not in any snapshot.
+    assert.ok(!three.groups.some((g) => g.path.includes('scratch')));
+
+    // Two snapshots: everything new in the second = rounds 1 and 2.
+    const two = snapshotGrowth([s0!, s2!]);
+    assert.equal(two.groups.find((g) => g.className === 'Session')?.count, 1000);
+    assert.ok(two.newObjects > three.newObjects);
+    // Sorted by bytes, largest first.
+    for (let i = 1; i < two.groups.length; i++) assert.ok(two.groups[i - 1]!.shallowSize >= two.groups[i]!.shallowSize);
+
+    assert.throws(() => snapshotGrowth([s0!]), /needs 2 or 3 snapshots/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
