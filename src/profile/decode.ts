@@ -48,6 +48,7 @@ export function decodeProfile(bytes: Uint8Array, sourceName: string, options: De
     p = new ProtoDecoder(data).decodeProfile();
   } catch (err) {
     if (err instanceof MalformedError) throw new TsprofError(`${sourceName}: parsing profile: not a valid pprof profile (${err.message})`);
+    if (err instanceof TsprofError) throw new TsprofError(`${sourceName}: malformed profile: ${err.message}`);
     throw err;
   }
   try {
