@@ -1,0 +1,52 @@
+// The CPU endpoint against a real child process running the agent.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, leafLines, startChildApp } from './child-app.js';
+
+describe('/debug/pprof/profile of a live app', () => {
+  let app: ChildApp;
+  before(async () => {
+    app = await startChildApp(join(fixturesDir, 'cpu-burner.mjs'));
+  });
+  after(async () => app?.stop());
+
+  test('a function burning ~80% of the CPU is on top at 80% ± 15% of a 3 s profile', async () => {
+    const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/profile?seconds=3`);
+    const str = (i: number | bigint) => profile.stringTable.strings[Number(i)];
+    assert.deepEqual(profile.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`), ['samples/count', 'cpu/nanoseconds']);
+    assert.equal(`${str(profile.periodType!.type)}/${str(profile.periodType!.unit)}`, 'cpu/nanoseconds');
+    assert.equal(Number(profile.period), 10_000_000, '100 Hz, as Go');
+    const seconds = Number(profile.durationNanos) / 1e9;
+    assert.ok(seconds > 2.9 && seconds < 3.5, `duration ${seconds}`);
+    const { rows } = flatByFunction(profile, 'cpu');
+    assert.equal(rows[0]!.name, 'burnCpu');
+    const share = rows[0]!.flat / Number(profile.durationNanos);
+    assert.ok(share > 0.65 && share < 0.95, `burnCpu used ${(share * 100).toFixed(0)}% of the profile's wall time`);
+    // Idle time in the event loop is not CPU time: no (idle) frame.
+    assert.ok(!rows.some((r) => r.name === '(idle)'));
+  });
+
+  test('leaf lines come from V8 position ticks: the loop body lines of burnCpu', async () => {
+    const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/profile?seconds=1`);
+    const lines = leafLines(profile, 'samples', 'burnCpu');
+    const source = readFileSync(join(fixturesDir, 'cpu-burner.mjs'), 'utf8').split('\n');
+    const start = source.findIndex((l) => l.includes('function burnCpu')) + 1;
+    assert.ok(lines.size > 0);
+    for (const line of lines.keys()) assert.ok(line > start && line <= start + 6, `line ${line} is inside burnCpu's body`);
+    const fn = profile.function.find((f) => profile.stringTable.strings[Number(f.name)] === 'burnCpu')!;
+    assert.equal(Number(fn.startLine), start);
+  });
+
+  test('a second CPU profile while one runs gets 409 with a clear message, as Go refuses it', async () => {
+    const first = fetch(`${app.agentUrl}/debug/pprof/profile?seconds=2`);
+    await new Promise((r) => setTimeout(r, 300));
+    const second = await fetch(`${app.agentUrl}/debug/pprof/profile?seconds=1`);
+    assert.equal(second.status, 409);
+    assert.match(await second.text(), /CPU profiling already in use/);
+    const firstRes = await first;
+    assert.equal(firstRes.status, 200);
+    await firstRes.arrayBuffer();
+  });
+});
