@@ -15,7 +15,7 @@ const leakyService = fileURLToPath(new URL('../leak/fixtures/leaky-service.js', 
 
 async function watch(url: string, extra: string[] = []) {
   const io = captureIO();
-  const code = await main(['watch', '-interval=300ms', '-duration=3s', '-gc=false', ...extra, url], io);
+  const code = await main(['watch', '-interval=300ms', '-duration=3s', ...extra, url], io);
   return { code, out: io.out(), err: io.err() };
 }
 
@@ -82,7 +82,7 @@ test('watch -snapshots against an agent without snapshots enabled says how to en
 test('Ctrl-C ends an open-ended watch with the report, exit 0', { timeout: 60_000 }, async () => {
   const service = await startService(leakyService, ['leaky'], { EVERY_MS: '100' });
   try {
-    const cli = spawn(process.execPath, [tsprofBin, 'watch', '-interval=300ms', '-gc=false', service.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, [tsprofBin, 'watch', '-interval=300ms', service.url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
     await new Promise((resolve) => setTimeout(resolve, 3000));
