@@ -2,7 +2,7 @@
  * The story's service as a process:
  *
  *   node metrics-fetcher-main.js -kubelet URL [-kubelet URL ...] [-fixed]
- *        [-interval MS] [-forget-after N] [-port N] [-agent-port N] [-no-agent]
+ *        [-interval MS] [-forget-after N] [-port N] [-agent-port N] [-no-agent] [-heap-snapshots]
  *
  * It scrapes the kubelets, serves /containers and /stats, and runs the tsprof
  * agent (heap profiles at /debug/pprof/heap). When listening it prints one
@@ -23,6 +23,7 @@ const flags = parseFlags(process.argv.slice(2), {
   'agent-port': { kind: 'int', default: 0, help: 'port of the tsprof agent on 127.0.0.1 (0: any free port)' },
   'no-agent': { kind: 'bool', default: false, help: 'do not start the tsprof agent' },
   'heap-interval': { kind: 'int', default: 0, help: "the agent's heap sampling interval in bytes (0: the agent's default)" },
+  'heap-snapshots': { kind: 'bool', default: false, help: 'let the agent serve heap snapshots (/debug/pprof/heapsnapshot)' },
 }).values;
 
 const kubelets = flags.kubelet as string[];
@@ -34,6 +35,7 @@ const agent = flags['no-agent']
   ? undefined
   : await startAgent({
       address: `127.0.0.1:${flags['agent-port'] as number}`,
+      heapSnapshots: flags['heap-snapshots'] as boolean,
       ...((flags['heap-interval'] as number) > 0 ? { heapSamplingInterval: flags['heap-interval'] as number } : {}),
     });
 const fetcher = new MetricsFetcher({

@@ -4,6 +4,8 @@ import { TsprofError } from '../errors.js';
 
 /** The compiled entry points of the story's service (examples/metrics-fetcher), next to dist/src. */
 export const kubeletSimulatorScript = fileURLToPath(new URL('../../examples/metrics-fetcher/kubelet-simulator-main.js', import.meta.url));
+/** The package root (where package.json is): the service runs there, so profiles name its files relative to it. */
+export const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
 export const metricsFetcherScript = fileURLToPath(new URL('../../examples/metrics-fetcher/metrics-fetcher-main.js', import.meta.url));
 
 /** ChildService is a Node process that announced itself with one JSON line on stdout. */
@@ -25,11 +27,12 @@ export interface ChildService<Info> {
 export function startChildService<Info>(
   script: string,
   args: string[],
-  options: { timeoutMs?: number; nodeArgs?: string[] } = {},
+  options: { timeoutMs?: number; nodeArgs?: string[]; cwd?: string } = {},
 ): Promise<ChildService<Info>> {
   const name = script.split('/').pop();
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(options.cwd ? { cwd: options.cwd } : {}),
   });
   let stderr = '';
   child.stderr!.setEncoding('utf8');

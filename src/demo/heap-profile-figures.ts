@@ -1,0 +1,119 @@
+import { gunzipSync } from 'node:zlib';
+import { Profile } from 'pprof-format';
+import { TsprofError } from '../errors.js';
+
+/** AllocationSite is where most in-use memory was allocated, as the demo explains it. */
+export interface AllocationSite {
+  /** The application function closest to the allocation that holds most in-use bytes. */
+  functionName: string;
+  file: string;
+  /** The line in that function where the allocation happened (the heaviest one). */
+  line: number;
+  /** Share of in-use bytes with this function on the stack (pprof's cum). */
+  cumShare: number;
+  /** The function that called it, for most of those bytes. */
+  caller: string | undefined;
+  /** What it called to allocate (e.g. Buffer's toString), for most of those bytes. */
+  callee: string | undefined;
+}
+
+/** HeapFigures is what the demo reads from one heap profile of the agent. */
+export interface HeapFigures {
+  inuseBytes: number;
+  site: AllocationSite | undefined;
+}
+
+interface Frame {
+  name: string;
+  file: string;
+  line: number;
+}
+
+/**
+ * readHeapFigures decodes a heap profile (gzip or raw pprof) and finds the
+ * in-use total and the allocation site to blame: among the functions of the
+ * application (not node: internals, not node_modules) holding at least half
+ * of the in-use bytes, the one nearest the allocation.
+ */
+export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigures {
+  let profile: Profile;
+  try {
+    profile = Profile.decode(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
+  } catch (err) {
+    throw new TsprofError(`${sourceName}: not a heap profile: ${(err as Error).message}`);
+  }
+  const strings = profile.stringTable.strings;
+  const index = profile.sampleType.findIndex((t) => strings[Number(t.type)] === 'inuse_space');
+  if (index < 0) throw new TsprofError(`${sourceName}: the profile has no inuse_space values`);
+  const functions = new Map(profile.function.map((f) => [Number(f.id), f]));
+  const framesOf = new Map<number, Frame[]>();
+  for (const location of profile.location) {
+    framesOf.set(
+      Number(location.id),
+      location.line.map((l) => {
+        const f = functions.get(Number(l.functionId));
+        return { name: strings[Number(f?.name ?? 0)] ?? '', file: strings[Number(f?.filename ?? 0)] ?? '', line: Number(l.line) };
+      }),
+    );
+  }
+  let total = 0;
+  const cum = new Map<string, number>();
+  const depth = new Map<string, number>(); // byte-weighted distance from the allocation
+  const stacks: { value: number; frames: Frame[] }[] = [];
+  for (const sample of profile.sample) {
+    const value = Number(sample.value[index]);
+    total += value;
+    const frames = sample.locationId.flatMap((id) => framesOf.get(Number(id)) ?? []);
+    stacks.push({ value, frames });
+    const seen = new Set<string>();
+    frames.forEach((frame, k) => {
+      if (seen.has(frame.name)) return;
+      seen.add(frame.name);
+      cum.set(frame.name, (cum.get(frame.name) ?? 0) + value);
+      depth.set(frame.name, (depth.get(frame.name) ?? 0) + value * k);
+    });
+  }
+  if (total <= 0) return { inuseBytes: 0, site: undefined };
+  const isApplication = (f: Frame) => f.file !== '' && !f.file.startsWith('node:') && !f.file.includes('node_modules') && !f.name.startsWith('(');
+  const candidates = new Set(stacks.flatMap((s) => s.frames.filter(isApplication).map((f) => f.name)));
+  let best: string | undefined;
+  for (const name of candidates) {
+    const bytes = cum.get(name)!;
+    if (bytes < total / 2) continue;
+    if (best === undefined || depth.get(name)! / bytes < depth.get(best)! / cum.get(best)!) best = name;
+  }
+  if (best === undefined) return { inuseBytes: total, site: undefined };
+  const lines = new Map<string, number>();
+  const callers = new Map<string, number>();
+  const callees = new Map<string, number>();
+  let file = '';
+  for (const { value, frames } of stacks) {
+    const k = frames.findIndex((f) => f.name === best);
+    if (k < 0) continue;
+    file = frames[k]!.file;
+    bump(lines, String(frames[k]!.line), value);
+    if (k + 1 < frames.length) bump(callers, frames[k + 1]!.name, value);
+    if (k > 0) bump(callees, frames[k - 1]!.name, value);
+  }
+  return {
+    inuseBytes: total,
+    site: {
+      functionName: best,
+      file,
+      line: Number(heaviest(lines) ?? 0),
+      cumShare: cum.get(best)! / total,
+      caller: heaviest(callers),
+      callee: heaviest(callees),
+    },
+  };
+}
+
+function bump(map: Map<string, number>, key: string, value: number): void {
+  map.set(key, (map.get(key) ?? 0) + value);
+}
+
+function heaviest(map: Map<string, number>): string | undefined {
+  let best: string | undefined;
+  for (const [key, value] of map) if (best === undefined || value > map.get(best)!) best = key;
+  return best;
+}

@@ -1,0 +1,93 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { TsprofError } from '../errors.js';
+import type { DemoContext, PhasePoint, PhaseRecord } from './demo-context.js';
+import { readHeapFigures } from './heap-profile-figures.js';
+
+/** formatMB renders bytes as megabytes with one decimal, as the demo prints them. */
+export function formatMB(bytes: number): string {
+  return `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+interface FetcherStats {
+  scrapes: number;
+  failures: number;
+  lastError: string | null;
+  heapUsedBytes: number;
+}
+
+async function getOk(url: string, what: string): Promise<Response> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+  } catch (err) {
+    throw new TsprofError(`demo: ${what} (${url}): ${(err as Error).message}`);
+  }
+  if (!res.ok) throw new TsprofError(`demo: ${what} (${url}): HTTP ${res.status}: ${(await res.text()).slice(0, 120)}`);
+  return res;
+}
+
+async function fetcherStats(context: DemoContext): Promise<FetcherStats> {
+  return (await (await getOk(`${context.fetcher!.info.results}/stats`, 'the fetcher stats')).json()) as FetcherStats;
+}
+
+/** bytesPerMinute fits in-use bytes over time by least squares. */
+function bytesPerMinute(points: PhasePoint[]): number {
+  if (points.length < 2) return 0;
+  const xs = points.map((p) => p.elapsedMs / 60_000);
+  const ys = points.map((p) => p.figures.inuseBytes);
+  const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
+  const my = ys.reduce((a, b) => a + b, 0) / ys.length;
+  let num = 0;
+  let den = 0;
+  xs.forEach((x, i) => {
+    num += (x - mx) * (ys[i]! - my);
+    den += (x - mx) ** 2;
+  });
+  return den === 0 ? 0 : num / den;
+}
+
+/**
+ * observePhase lets the running fetcher work for the phase's duration,
+ * takes `profiles` heap profiles from its agent at even intervals, saves
+ * them, and prints the in-use figures as they come.
+ */
+export async function observePhase(context: DemoContext, mode: 'leaky' | 'fixed', seconds: number): Promise<PhaseRecord> {
+  const { settings, progress } = context;
+  const agent = context.fetcher!.info.agent;
+  const start = Date.now();
+  const points: PhasePoint[] = [];
+  context.print(`   time   scrapes   in-use heap (profile)   heap used   profile`);
+  for (let k = 1; k <= settings.profiles; k++) {
+    const due = (seconds * 1000 * k) / settings.profiles;
+    for (;;) {
+      const left = due - (Date.now() - start);
+      if (left <= 0) break;
+      await new Promise((r) => setTimeout(r, Math.min(500, left)));
+      const stats = await fetcherStats(context);
+      const elapsed = Math.round((Date.now() - start) / 1000);
+      progress.update(`   ${mode}: ${elapsed}s of ${seconds}s, ${stats.scrapes} scrapes, heap used ${formatMB(stats.heapUsedBytes)}`);
+    }
+    const bytes = new Uint8Array(await (await getOk(`${agent}/debug/pprof/heap`, 'the heap profile')).arrayBuffer());
+    const file = join(settings.dir, `${mode}-${k}.pb.gz`);
+    await writeFile(file, bytes);
+    const stats = await fetcherStats(context);
+    if (stats.failures > 0 && stats.scrapes === 0) throw new TsprofError(`demo: the fetcher cannot scrape the simulator: ${stats.lastError}`);
+    const point: PhasePoint = { elapsedMs: Date.now() - start, scrapes: stats.scrapes, heapUsedBytes: stats.heapUsedBytes, file, figures: readHeapFigures(bytes, file) };
+    points.push(point);
+    context.print(
+      `   ${`${Math.round(point.elapsedMs / 1000)}s`.padStart(4)}   ${String(point.scrapes).padStart(7)}   ${formatMB(point.figures.inuseBytes).padStart(21)}` +
+        `   ${formatMB(point.heapUsedBytes).padStart(9)}   ${context.shown(file)}`,
+    );
+  }
+  const record: PhaseRecord = { mode, points, bytesPerMinute: bytesPerMinute(points) };
+  const first = points[0]!;
+  const last = points[points.length - 1]!;
+  const grown = last.figures.inuseBytes - first.figures.inuseBytes;
+  context.print(
+    `   ${mode}: in-use memory ${formatMB(first.figures.inuseBytes)} -> ${formatMB(last.figures.inuseBytes)} ` +
+      `(${grown >= 0 ? '+' : ''}${formatMB(grown)} in ${Math.round((last.elapsedMs - first.elapsedMs) / 1000)}s; trend ${record.bytesPerMinute >= 0 ? '+' : ''}${formatMB(record.bytesPerMinute)}/min)`,
+  );
+  context.phases.push(record);
+  return record;
+}
