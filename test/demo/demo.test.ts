@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { readdir } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { demoPids, inuseFigures, isRunning, runDemo } from './run-demo.js';
+
+describe('tsprof demo (shortened by flags)', { timeout: 120_000 }, () => {
+  it('names the culprit, shows the growth, the -base diff and the held-by verdict, then a flat fixed mode', async () => {
+    const run = await runDemo(['-duration', '16', '-profiles', '4', '-interval', '200']);
+    assert.equal(run.status, 0, run.stderr + run.stdout);
+    const out = run.stdout;
+
+    const leaky = inuseFigures(out, 'leaky');
+    const fixed = inuseFigures(out, 'fixed');
+    assert.equal(leaky.length, 4, out);
+    assert.equal(fixed.length, 4, out);
+    assert.ok(leaky.at(-1)! - leaky[0]! >= 8, `leaky in-use should grow by MBs: ${leaky.join(' ')}`);
+    assert.ok(leaky.every((v, i) => i === 0 || v > leaky[i - 1]!), `growing at every profile: ${leaky.join(' ')}`);
+    assert.ok(Math.max(...fixed) - Math.min(...fixed) < 4, `fixed stays flat: ${fixed.join(' ')}`);
+
+    assert.match(out, /Culprit: parseContainerMetricsResponse \(examples\/metrics-fetcher\/metrics-fetcher\.ts:\d+\) holds \d+\.\d% of in-use memory \(cum\), called from fetchLoop/);
+    assert.match(out, /its call to toString, line \d+:\s+const text = bytes\.toString\('utf8'\);/);
+    assert.match(out, /\$ npx tsprof -top -inuse_space -nodecount=8 \S+leaky-4\.pb\.gz\n(.*\n){3,}.*flat\s+flat%\s+sum%\s+cum\s+cum%/);
+    assert.match(out, /\$ npx tsprof -top -inuse_space -nodecount=5 -base \S+leaky-1\.pb\.gz \S+leaky-4\.pb\.gz/);
+    assert.match(out, /fetchLoop\n.*\| parseContainerMetricsResponse\n.*\|\s+toString/, 'the -peek shows caller and callee');
+    assert.match(out, /Verdict: in-use memory allocated in parseContainerMetricsResponse grows [\d.]+MB\/min.*held by CgroupResolver\.cache/);
+    assert.match(out, /leaky: in-use memory grows [\d.]+ MB\/min, allocated in parseContainerMetricsResponse called from fetchLoop/);
+    assert.match(out, /npx tsprof -top -base \S+leaky-1\.pb\.gz \S+leaky-4\.pb\.gz/);
+
+    const files = await readdir(run.dir);
+    for (let k = 1; k <= 4; k++) assert.ok(files.includes(`leaky-${k}.pb.gz`) && files.includes(`fixed-${k}.pb.gz`), files.join(' '));
+    const pids = demoPids(out);
+    assert.equal(pids.length, 3, 'simulator, leaky fetcher, fixed fetcher');
+    assert.deepEqual(pids.filter(isRunning), [], 'no child process is left running');
+  });
+
+  it('rejects arguments and bad flags with one line', async () => {
+    const run = await runDemo(['extra']);
+    assert.equal(run.status, 2);
+    assert.equal(run.stderr, 'tsprof: demo takes no arguments, got "extra"\n');
+    const bad = await runDemo(['-profiles', '1']);
+    assert.equal(bad.status, 2);
+    assert.match(bad.stderr, /^tsprof: -profiles must be at least 2/);
+  });
+});

@@ -1,0 +1,56 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable, Writable } from 'node:stream';
+import { main } from '../../src/cli/main.js';
+
+/** DemoRun is what one in-process `tsprof demo` printed, and where it left its files. */
+export interface DemoRun {
+  status: number;
+  stdout: string;
+  stderr: string;
+  dir: string;
+}
+
+/** runDemo runs `tsprof demo ARGS -dir <new temp dir>` in this process with captured output. */
+export async function runDemo(args: string[]): Promise<DemoRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'tsprof-demo-test-'));
+  let stdout = '';
+  let stderr = '';
+  const sink = (append: (s: string) => void) =>
+    new Writable({
+      write(chunk: Buffer, _e, done) {
+        append(chunk.toString('utf8'));
+        done();
+      },
+    });
+  const status = await main(['demo', ...args, '-dir', dir], {
+    stdout: sink((s) => (stdout += s)),
+    stderr: sink((s) => (stderr += s)),
+    stdin: Readable.from([]),
+    env: process.env,
+    cwd: process.cwd(),
+    isTerminal: false,
+  });
+  return { status, stdout, stderr, dir };
+}
+
+/** inuseFigures reads the "in-use heap" column of the demo's table for one phase, in MB. */
+export function inuseFigures(stdout: string, mode: 'leaky' | 'fixed'): number[] {
+  return [...stdout.matchAll(new RegExp(`^\\s+\\d+s\\s+\\d+\\s+([\\d.]+) MB\\s+[\\d.]+ MB\\s+\\S*${mode}-\\d+\\.pb\\.gz$`, 'gm'))].map((m) => Number(m[1]));
+}
+
+/** demoPids are the child processes the demo said it started. */
+export function demoPids(stdout: string): number[] {
+  return [...stdout.matchAll(/\(pid (\d+)\)|pid (\d+)\)/g)].map((m) => Number(m[1] ?? m[2]));
+}
+
+/** isRunning tells whether a process exists. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
