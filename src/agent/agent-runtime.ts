@@ -12,7 +12,7 @@ import { WorkGate } from './work-gate.js';
 let shared: { sampler: HeapSampler; users: number } | undefined;
 
 /** Profile requests allowed to queue for the event loop before 503s. */
-const maxQueuedBuilds = 32;
+const maxQueuedBuilds = 64;
 
 /** OwnedRuntime is an AgentRuntime plus the way to give it back. */
 export interface OwnedRuntime {

@@ -18,8 +18,7 @@ import { flagParam, secondsParam } from './query.js';
 
 const gzipAsync = promisify(gzip);
 
-/** Heavy requests allowed to wait for the work gate, and delta/CPU waits allowed at once. */
-const maxWaitingBuilds = 32;
+/** Timed requests (`?seconds=` heap deltas, CPU profiles) allowed to wait at once. */
 const maxPendingWaits = 16;
 
 /** AgentRuntime is what the endpoints share: settings, the heap sampler, naming, logging. */
