@@ -188,8 +188,110 @@ export function buildGraph(p: Profile, o: GraphOptions): Graph {
   return o.callTree ? buildTree(p, o) : buildFlatGraph(p, o);
 }
 
+/**
+ * EdgeTable is an open-addressing hash table of (parent, child) node-id
+ * pairs with the edge data in typed arrays: the hot loop of graph building
+ * touches no objects and allocates nothing per sample.
+ */
+class EdgeTable {
+  size = 0;
+  private mask: number;
+  private slots: Int32Array;
+  src: Int32Array;
+  dest: Int32Array;
+  weight: Float64Array;
+  weightDiv: Float64Array;
+  residual: Uint8Array;
+  inline: Uint8Array;
+  stamp: Int32Array;
+
+  constructor(capacity: number) {
+    let cap = 1024;
+    while (cap < capacity * 2) cap *= 2;
+    this.mask = cap - 1;
+    this.slots = new Int32Array(cap).fill(-1);
+    const n = cap >> 1;
+    this.src = new Int32Array(n);
+    this.dest = new Int32Array(n);
+    this.weight = new Float64Array(n);
+    this.weightDiv = new Float64Array(n);
+    this.residual = new Uint8Array(n);
+    this.inline = new Uint8Array(n);
+    this.stamp = new Int32Array(n);
+  }
+
+  private static hash(a: number, b: number): number {
+    return (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+  }
+
+  /** find returns the edge index of a → b, creating it (with the given flags) if new. */
+  find(a: number, b: number, residual: boolean, inline: boolean): number {
+    let h = EdgeTable.hash(a, b) & this.mask;
+    for (;;) {
+      const e = this.slots[h]!;
+      if (e < 0) break;
+      if (this.src[e] === a && this.dest[e] === b) return e;
+      h = (h + 1) & this.mask;
+    }
+    if (this.size * 2 >= this.mask) {
+      this.grow();
+      return this.find(a, b, residual, inline);
+    }
+    const e = this.size++;
+    this.slots[h] = e;
+    this.src[e] = a;
+    this.dest[e] = b;
+    this.residual[e] = residual ? 1 : 0;
+    this.inline[e] = inline ? 1 : 0;
+    this.stamp[e] = -1;
+    return e;
+  }
+
+  private grow(): void {
+    const old = this;
+    const bigger = new EdgeTable((this.mask + 1));
+    for (let e = 0; e < old.size; e++) {
+      const ne = bigger.find(old.src[e]!, old.dest[e]!, old.residual[e] === 1, old.inline[e] === 1);
+      bigger.weight[ne] = old.weight[e]!;
+      bigger.weightDiv[ne] = old.weightDiv[e]!;
+      bigger.stamp[ne] = old.stamp[e]!;
+    }
+    this.mask = bigger.mask;
+    this.slots = bigger.slots;
+    this.src = bigger.src;
+    this.dest = bigger.dest;
+    this.weight = bigger.weight;
+    this.weightDiv = bigger.weightDiv;
+    this.residual = bigger.residual;
+    this.inline = bigger.inline;
+    this.stamp = bigger.stamp;
+  }
+}
+
 function buildFlatGraph(p: Profile, o: GraphOptions): Graph {
   const { table, locationNodes } = createLocationNodes(p, o);
+  // Number the nodes and flatten location → node ids (-1: not kept).
+  const nodes = [...table.values()];
+  const idOf = new Map<GraphNode, number>();
+  nodes.forEach((n, i) => idOf.set(n, i));
+  const locStart = new Int32Array(locationNodes.length + 1);
+  let total = 0;
+  for (let l = 0; l < locationNodes.length; l++) { locStart[l] = total; total += locationNodes[l]!.length; }
+  locStart[locationNodes.length] = total;
+  const locNode = new Int32Array(total);
+  for (let l = 0; l < locationNodes.length; l++) {
+    const list = locationNodes[l]!;
+    for (let k = 0; k < list.length; k++) locNode[locStart[l]! + k] = list[k] ? idOf.get(list[k]!)! : -1;
+  }
+  const nn = nodes.length;
+  const flat = new Float64Array(nn), flatDiv = new Float64Array(nn), cum = new Float64Array(nn), cumDiv = new Float64Array(nn);
+  const nodeStamp = new Int32Array(nn).fill(-1);
+  const edges = new EdgeTable(nn * 4);
+  // A frame is usually reached from the same caller as last time: remember
+  // that caller and edge per frame, sparing most hash lookups.
+  const lastParent = new Int32Array(total).fill(-1);
+  const lastEdge = new Int32Array(total);
+
   const s = p.samples;
   const vc = s.valueCount;
   const k = o.sampleIndex;
@@ -197,43 +299,70 @@ function buildFlatGraph(p: Profile, o: GraphOptions): Graph {
   const tags = o.collectTags === true;
   const starts = s.locationStarts;
   const idx = s.locationIndexes;
+  const values = s.values;
   for (let i = 0; i < s.count; i++) {
-    const w = s.values[i * vc + k]!;
-    const dw = mi !== undefined ? s.values[i * vc + mi]! : 0;
+    const w = values[i * vc + k]!;
+    const dw = mi !== undefined ? values[i * vc + mi]! : 0;
     if (w === 0 && dw === 0) continue;
     const labels = tags ? joinedLabels(p, i) : '';
-    let parent: GraphNode | undefined;
+    let parent = -1;
     let residual = false;
     for (let j = starts[i + 1]! - 1; j >= starts[i]!; j--) {
-      const nodes = locationNodes[idx[j]!]!;
-      const last = nodes.length - 1;
-      for (let ni = last; ni >= 0; ni--) {
-        const n = nodes[ni];
-        if (!n) {
+      const li = idx[j]!;
+      const first = locStart[li]!;
+      const last = locStart[li + 1]! - 1;
+      for (let q = last; q >= first; q--) {
+        const n = locNode[q]!;
+        if (n < 0) {
           residual = true;
           continue;
         }
-        if (n.stamp !== i) {
-          n.stamp = i;
-          n.cum += w;
-          n.cumDiv += dw;
-          if (tags) addTags(n, p, i, labels, dw, w, false, o);
+        if (nodeStamp[n] !== i) {
+          nodeStamp[n] = i;
+          cum[n]! += w;
+          cumDiv[n]! += dw;
+          if (tags) addTags(nodes[n]!, p, i, labels, dw, w, false, o);
         }
-        if (parent && n !== parent) {
-          const e = parent.out.get(n);
-          if (!e || e.stamp !== i) parent.addToEdge(n, dw, w, residual, ni !== last, i);
+        if (parent >= 0 && n !== parent) {
+          const inline = q !== last;
+          let e: number;
+          if (lastParent[q] === parent) e = lastEdge[q]!;
+          else {
+            e = edges.find(parent, n, residual, inline);
+            lastParent[q] = parent;
+            lastEdge[q] = e;
+          }
+          if (edges.stamp[e] !== i) {
+            edges.stamp[e] = i;
+            edges.weight[e]! += w;
+            edges.weightDiv[e]! += dw;
+            if (residual) edges.residual[e] = 1;
+            if (!inline) edges.inline[e] = 0;
+          }
         }
         parent = n;
         residual = false;
       }
     }
-    if (parent && !residual) {
-      parent.flat += w;
-      parent.flatDiv += dw;
-      if (tags) addTags(parent, p, i, labels, dw, w, true, o);
+    if (parent >= 0 && !residual) {
+      flat[parent]! += w;
+      flatDiv[parent]! += dw;
+      if (tags) addTags(nodes[parent]!, p, i, labels, dw, w, true, o);
     }
   }
-  return selectNodes(table.values(), o.dropNegative === true);
+  for (let n = 0; n < nn; n++) {
+    const node = nodes[n]!;
+    node.flat = flat[n]!;
+    node.flatDiv = flatDiv[n]!;
+    node.cum = cum[n]!;
+    node.cumDiv = cumDiv[n]!;
+  }
+  for (let e = 0; e < edges.size; e++) {
+    const edge = nodes[edges.src[e]!]!.addToEdge(nodes[edges.dest[e]!]!, edges.weightDiv[e]!, edges.weight[e]!, edges.residual[e] === 1, edges.inline[e] === 1);
+    edge.residual = edges.residual[e] === 1;
+    edge.inline = edges.inline[e] === 1;
+  }
+  return selectNodes(nodes, o.dropNegative === true);
 }
 
 function isNegative(n: GraphNode): boolean {

@@ -79,7 +79,8 @@ class GrowU32 {
     b.set(this.a.subarray(0, this.n));
     this.a = b;
   }
-  done(): Uint32Array { return this.a.slice(0, this.n); }
+  /** done returns the elements, without a copy when the capacity was exact. */
+  done(): Uint32Array { return this.n === this.a.length ? this.a : this.a.slice(0, this.n); }
 }
 
 class GrowF64 {
@@ -97,7 +98,7 @@ class GrowF64 {
     b.set(this.a.subarray(0, this.n));
     this.a = b;
   }
-  done(): Float64Array { return this.a.slice(0, this.n); }
+  done(): Float64Array { return this.n === this.a.length ? this.a : this.a.slice(0, this.n); }
 }
 
 const TWO32 = 4294967296;
@@ -208,11 +209,12 @@ class ProtoDecoder {
     let timeNanos = 0n, durationNanos = 0, period = 0;
 
     // Samples, columnar. Estimates keep regrowth rare for big profiles.
-    const est = Math.max(16, end >> 6);
-    const valueStarts = new GrowU32(est >> 2);
-    const values = new GrowF64(est >> 1);
-    const locStarts = new GrowU32(est >> 2);
-    const locIds = new GrowU32(est);
+    // Exact sizes from a quick pre-scan, so big profiles are decoded without regrowing arrays.
+    const counts = this.countSamples();
+    const valueStarts = new GrowU32(counts.samples + 1);
+    const values = new GrowF64(counts.values);
+    const locStarts = new GrowU32(counts.samples + 1);
+    const locIds = new GrowU32(counts.locationIds);
     let labelStarts: GrowU32 | undefined;
     let labelKey: GrowU32 | undefined, labelStr: GrowU32 | undefined, labelUnit: GrowU32 | undefined;
     let labelNum: GrowF64 | undefined;
@@ -454,6 +456,49 @@ class ProtoDecoder {
       periodType: periodTypeX ? { type: str(periodTypeX[0], 'period_type'), unit: str(periodTypeX[1], 'period_type') } : undefined,
       period,
     };
+  }
+
+  /**
+   * countSamples pre-scans the sample messages, counting samples, location
+   * ids and values (one per varint terminator byte in packed fields). It never
+   * throws: on malformed input it returns what it saw, and the real pass reports.
+   */
+  private countSamples(): { samples: number; locationIds: number; values: number } {
+    const buf = this.buf;
+    const end = buf.length;
+    let samples = 0, locationIds = 0, values = 0;
+    const save = this.pos;
+    try {
+      while (this.pos < end) {
+        const tag = this.varint(end);
+        const field = tag >>> 3, wire = tag & 7;
+        if (field !== 2 || wire !== 2) {
+          this.skip(wire, end);
+          continue;
+        }
+        const e = this.lengthEnd(end);
+        samples++;
+        while (this.pos < e) {
+          const t = this.varint(e);
+          const f = t >>> 3, w = t & 7;
+          if ((f === 1 || f === 2) && w === 2) {
+            const pe = this.lengthEnd(e);
+            let n = 0;
+            for (let q = this.pos; q < pe; q++) if (buf[q]! < 0x80) n++;
+            if (f === 1) locationIds += n; else values += n;
+            this.pos = pe;
+          } else if ((f === 1 || f === 2) && w === 0) {
+            this.varint(e);
+            if (f === 1) locationIds++; else values++;
+          } else this.skip(w, e);
+        }
+        this.pos = e;
+      }
+    } catch {
+      // Malformed: the decoding pass will say where.
+    }
+    this.pos = save;
+    return { samples, locationIds, values };
   }
 
   private valueTypeX(end: number): [number, number] {
