@@ -145,7 +145,8 @@ export const demoSteps: DemoStep[] = [
       context.print(
         `   leaky: in-use memory grows ${formatMB(leaky.bytesPerMinute)}/min` +
           `${site ? `, allocated in ${site.functionName}${site.caller ? ` called from ${site.caller}` : ''}` : ''}\n` +
-          `   fixed: ${formatMB(fixed.bytesPerMinute)}/min, flat (in-use ${formatMB(fixed.points.at(-1)!.figures.inuseBytes)} after ${fixed.points.at(-1)!.scrapes} scrapes)`,
+          `   fixed: ${formatMB(fixed.bytesPerMinute)}/min, ${Math.abs(fixed.bytesPerMinute) < Math.max(5e6, leaky.bytesPerMinute / 10) ? 'flat' : 'still changing'}` +
+          ` (in-use ${formatMB(fixed.points.at(-1)!.figures.inuseBytes)} after ${fixed.points.at(-1)!.scrapes} scrapes)`,
       );
       const lf = context.shown(leaky.points[0]!.file);
       const ll = context.shown(leaky.points.at(-1)!.file);
