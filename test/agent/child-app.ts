@@ -29,8 +29,10 @@ export interface StartOptions {
   nodeArgs?: string[];
   cwd?: string;
   timeoutMs?: number;
-  /** Load the agent with --import (default true). */
+  /** Load the agent with --import of the compiled module (default true; false when the app loads it itself). */
   importAgent?: boolean;
+  /** Wait for the agent's "serving" line (default true). */
+  expectAgent?: boolean;
 }
 
 const running = new Set<ChildProcess>();
@@ -67,7 +69,7 @@ export async function startChildApp(script: string, options: StartOptions = {}):
       const check = () => {
         const agent = /tsprof agent: serving (http:\/\/[^\s]+?)\/debug\/pprof\//.exec(stderr);
         const ready = /^ready(.*)$/m.exec(stdout);
-        if ((agent || options.importAgent === false) && ready) {
+        if ((agent || options.expectAgent === false) && ready) {
           clearTimeout(timer);
           resolve({ agentUrl: agent?.[1] ?? '', readyLine: ready[1]!.trim() });
         }
