@@ -1,0 +1,73 @@
+// The sampler's own memory stays bounded over long uptimes, without losing the in-use view.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { HeapSampler } from '../../src/agent/heap-sampler.js';
+import { HeapSampleTable } from '../../src/source/v8-heap-profile.js';
+
+function countNodes(profile: { head: { children: unknown[] } }): number {
+  let n = 0;
+  const pending: { children: unknown[] }[] = [profile.head];
+  while (pending.length) {
+    const node = pending.pop()!;
+    n++;
+    pending.push(...(node.children as { children: unknown[] }[]));
+  }
+  return n;
+}
+
+/** makeAllocators builds `count` distinct functions, so each allocates from its own stack. */
+function makeAllocators(count: number, tag: string): (() => unknown)[] {
+  return Array.from({ length: count }, (_, i) => new Function(`return function alloc_${tag}_${i}() { return new Array(4000); }`)() as () => unknown);
+}
+
+test('in-use view: churning garbage through thousands of stacks leaves V8 holding only what is live', async () => {
+  const interval = 16 * 1024;
+  const sampler = new HeapSampler({ interval, stackDepth: 64, allocations: false });
+  sampler.start();
+  try {
+    const live: unknown[] = [];
+    const keepers = makeAllocators(5, 'live');
+    for (let i = 0; i < 500; i++) live.push(keepers[i % 5]!());
+    // ~32 KB per call × 2000 distinct stacks × 5 rounds = 320 MB of garbage, sampled every 16 KB.
+    for (let round = 0; round < 5; round++) {
+      for (const alloc of makeAllocators(2000, `churn${round}`)) alloc();
+      await sampler.collectGarbage();
+    }
+    const profile = sampler.v8Profile();
+    // Live: 500 × 32 KB = 16 MB → about 1000 samples; the 320 MB of garbage left nothing behind.
+    assert.ok((profile.samples ?? []).length < 3000, `V8 holds ${profile.samples?.length} samples`);
+    assert.ok(countNodes(profile) < 2000, `V8's tree has ${countNodes(profile)} nodes after 10,000 dead stacks`);
+    const table = sampler.samples();
+    const liveBytes = [...table.stacks.values()]
+      .filter((s) => s.frames[0]!.functionName.startsWith('alloc_live'))
+      .reduce((sum, s) => sum + [...s.samplesBySize].reduce((a, [size, count]) => a + size * count, 0), 0);
+    assert.ok(liveBytes > 16e6 * 0.8 && liveBytes < 16e6 * 1.25, `the in-use view still shows the live 16 MB: ${liveBytes}`);
+    assert.equal(live.length, 500);
+  } finally {
+    sampler.stop();
+  }
+});
+
+test('allocation view: folding keeps V8 small and the agent’s table within its stack limit', () => {
+  const interval = 16 * 1024;
+  const maxStacks = 100;
+  const sampler = new HeapSampler({ interval, stackDepth: 64, allocations: true }, undefined, 3_600_000, maxStacks);
+  sampler.start();
+  try {
+    let expectedSamples = 0;
+    for (let round = 0; round < 4; round++) {
+      for (const alloc of makeAllocators(100, `round${round}`)) for (let i = 0; i < 5; i++) alloc();
+      expectedSamples += HeapSampleTable.fromV8(sampler.v8Profile()).sampleCount;
+      sampler.fold();
+      // After a fold V8 starts over: it holds (almost) nothing.
+      assert.ok((sampler.v8Profile().samples ?? []).length < 50);
+    }
+    assert.ok(sampler.foldedStackCount <= maxStacks + 1, `${sampler.foldedStackCount} stacks`);
+    const all = sampler.samples();
+    assert.ok(all.stacks.has('(overflow)'), 'stacks past the limit are folded into one pseudo-stack');
+    // Nothing is lost by folding: every sample is still counted somewhere.
+    assert.ok(all.sampleCount >= expectedSamples, `${all.sampleCount} ≥ ${expectedSamples}`);
+  } finally {
+    sampler.stop();
+  }
+});
