@@ -33,7 +33,8 @@ export function formatGrowthReport(report: GrowthReport, options: GrowthFormatOp
     lines.push('Growing allocation sites: none');
   }
   const others = n < 5 ? [...report.others].sort((a, b) => Math.abs(b.trend.last - b.trend.first) - Math.abs(a.trend.last - a.trend.first)) : report.others;
-  const shown = others.slice(0, options.otherSites);
+  // Sites that held something only in between say nothing at the end.
+  const shown = others.filter((s) => s.trend.last > 0 || s.trend.first > 0).slice(0, options.otherSites);
   if (shown.length > 0) {
     lines.push('');
     lines.push(n < 5 ? 'Largest changes (too few profiles for a verdict):' : 'Other sites, largest in use first:');

@@ -34,7 +34,7 @@ export function formatHeldMemory(held: HeldMemory): string {
 }
 
 function formatHolder(h: Holder): string[] {
-  const out = [`      held by ${h.holder}${h.through ? ` through ${h.through}` : ''} that keep ${h.count} ${h.kind === 'sliced-strings' ? 'strings' : 'objects'} of ${formatBytes(h.objectBytes)} alive (${formatBytes(h.bytes)})`];
+  const out = [`      held by ${holderPhrase(h)} (${formatBytes(h.bytes)})`];
   out.push(`        path: ${shortPath(h.path)}`);
   if (h.newSinceStart && h.kind === 'sliced-strings') out.push(`        new since the first snapshot: ${h.newSinceStart.count} of them, ${formatBytes(h.newSinceStart.bytes)}`);
   if (h.remedy) out.push(`        fix: ${h.remedy}`);
@@ -50,9 +50,15 @@ export function heldConclusion(growth: GrowthReport, held: HeldMemory): string {
   const top = held.sites[0];
   const holder = top?.holders[0];
   if (!top || !holder) return base;
-  const what = holder.kind === 'sliced-strings' ? 'strings' : 'objects';
-  const through = holder.through ? ` through ${holder.through}` : '';
   // The remedy's first clause is the action; the rest (examples) is in the full report.
   const fix = holder.remedy ? `: ${holder.remedy.split(/ \(|, so /)[0]}` : '';
-  return `${base.replace(/\.$/, '')}; it is held by ${holder.holder}${through} that keep ${holder.count} ${what} of ${formatBytes(holder.objectBytes)} alive${fix}.`;
+  return `${base.replace(/\.$/, '')}; it is held by ${holderPhrase(holder)}${fix}.`;
+}
+
+/** holderPhrase says what holds what: "X through N sliced-string keys of 32B that keep N strings of 1MB alive". */
+function holderPhrase(h: Holder): string {
+  if (h.kind === 'sliced-strings') {
+    return `${h.holder}${h.through ? ` through ${h.through}` : ''} that keep ${h.count} strings of ${formatBytes(h.objectBytes)} alive`;
+  }
+  return `${h.holder}, which gained ${h.count} objects of ${formatBytes(h.objectBytes)} since the first snapshot`;
 }

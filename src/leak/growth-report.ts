@@ -26,6 +26,8 @@ export interface SiteGrowth {
 export interface GrowthReport {
   /** times of the observations, ms since the epoch. */
   times: number[];
+  /** minGrowthBytes is the growth threshold the verdicts used (the option, raised to the sampling floor). */
+  minGrowthBytes: number;
   granularity: SiteOptions['granularity'];
   total: { bytes: number[]; trend: Trend; verdict: Verdict };
   /** growing sites, fastest first. */
@@ -38,11 +40,17 @@ export interface GrowthReport {
 export interface GrowthOptions {
   sites: SiteOptions;
   verdict: VerdictOptions;
+  /**
+   * samplingFloor raises minGrowthBytes to this many sampling periods: a
+   * sampled heap profile moves in steps of about one period, so a rise of one
+   * or two steps over a short watch is the sampler, not the program.
+   */
+  samplingFloor: number;
 }
 
 /** defaultGrowthOptions: function sites, Node internals skipped, default thresholds. */
 export function defaultGrowthOptions(): GrowthOptions {
-  return { sites: defaultSiteOptions(), verdict: defaultVerdictOptions() };
+  return { sites: defaultSiteOptions(), verdict: defaultVerdictOptions(), samplingFloor: 4 };
 }
 
 /**
@@ -51,6 +59,9 @@ export function defaultGrowthOptions(): GrowthOptions {
  */
 export function analyzeGrowth(observations: readonly HeapObservation[], options: GrowthOptions = defaultGrowthOptions()): GrowthReport {
   const times = observations.map((o) => o.timeMs);
+  const period = Math.max(0, ...observations.map((o) => o.samplingPeriodBytes ?? 0));
+  const minGrowthBytes = Math.max(options.verdict.minGrowthBytes, options.samplingFloor * period);
+  const verdictOptions = { ...options.verdict, minGrowthBytes };
   const totalBytes = observations.map((o) => o.samples.reduce((sum, s) => sum + s.bytes, 0));
   const totalTrend = fitTrend(totalBytes.map((bytes, i) => ({ timeMs: times[i]!, bytes })));
   const sites: SiteGrowth[] = siteSeries(observations, options.sites).map((series) => {
@@ -64,15 +75,16 @@ export function analyzeGrowth(observations: readonly HeapObservation[], options:
       objects: series.objects,
       objectBytes: typicalObjectBytes(series.bytes, series.objects),
       trend,
-      verdict: judgeTrend(trend, options.verdict),
+      verdict: judgeTrend(trend, verdictOptions),
     };
   });
   const growing = sites.filter((s) => s.verdict.kind === 'growing').sort((a, b) => b.trend.slopePerMinute - a.trend.slopePerMinute);
   const others = sites.filter((s) => s.verdict.kind !== 'growing').sort((a, b) => b.trend.last - a.trend.last);
   return {
     times,
+    minGrowthBytes,
     granularity: options.sites.granularity,
-    total: { bytes: totalBytes, trend: totalTrend, verdict: judgeTrend(totalTrend, options.verdict) },
+    total: { bytes: totalBytes, trend: totalTrend, verdict: judgeTrend(totalTrend, verdictOptions) },
     growing,
     others,
   };

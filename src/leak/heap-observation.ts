@@ -21,4 +21,10 @@ export interface HeapSample {
 export interface HeapObservation {
   timeMs: number;
   samples: readonly HeapSample[];
+  /**
+   * samplingPeriodBytes is the profiler's mean sampling interval in bytes
+   * (512 KiB for V8's and Go's defaults), 0 when unknown. Estimates move in
+   * steps of about this size, so growth smaller than a few of them is noise.
+   */
+  samplingPeriodBytes?: number;
 }

@@ -55,6 +55,7 @@ function sizeRatio(a: number, b: number): number {
 }
 
 const minSizeRatio = 0.3;
+const minNewObjects = 3;
 
 /**
  * joinHolders explains the growing sites with two heap snapshots of the same
@@ -72,17 +73,17 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
   const collections = largestCollections(end, { limit: 5 });
   const fresh = snapshotGrowth([start, end], { limit: 20 });
   const sliceHolders = slicedStrings.map((leak) => slicedHolder(leak, fresh.groups));
+  // One new object (a response in flight at the end) is no pattern; a leak leaves many alike.
   const newHolders: Holder[] = fresh.groups
-    .filter((g) => g.count > 0 && g.shallowSize > 0)
+    .filter((g) => g.count >= minNewObjects && g.shallowSize > 0)
     .map((g) => ({
       kind: 'new-objects',
-      holder: holderName(g.path.split(' → ').slice(0, -1)),
+      holder: containerName(g.path.split(' → ').slice(0, -1)),
       path: g.path,
       count: g.count,
       bytes: g.shallowSize,
       objectBytes: g.shallowSize / g.count,
       newSinceStart: { count: g.count, bytes: g.shallowSize },
-      through: `${g.count} new ${g.className} object${g.count === 1 ? '' : 's'}`,
     }));
   const sites = growth.growing.map((site) => ({
     site: site.site,
@@ -98,7 +99,13 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
 }
 
 function holdersOf(site: SiteGrowth, sliceHolders: Holder[], newHolders: Holder[]): Holder[] {
-  const matches = (h: Holder) => sizeRatio(site.objectBytes, h.objectBytes) >= minSizeRatio;
+  // The snapshots bracket the watch, so what the site gained over it should
+  // reappear as new objects; sampled object counts of large objects can be off
+  // by a factor of two, so either likeness will do.
+  const gained = site.trend.last - site.trend.first;
+  const matches = (h: Holder) =>
+    sizeRatio(site.objectBytes, h.objectBytes) >= minSizeRatio ||
+    (h.newSinceStart !== undefined && sizeRatio(gained, h.newSinceStart.bytes) >= minSizeRatio);
   const sliced = sliceHolders.filter(matches);
   // New objects already explained by a sliced-string signature are that signature's parents.
   const others = newHolders.filter((h) => matches(h) && !sliced.some((s) => h.path.startsWith(s.path.replace(/ → \(sliced string\) → parent$/, ''))));
@@ -138,4 +145,24 @@ export function holderName(segments: readonly string[]): string {
   if (before === undefined || !/\.[\w$#]+$/.test(before)) return last;
   const kind = last.replace(/\[\]$/, ' array');
   return `${before.split(/\s/).pop()} (${/^[AEIOU]/i.test(kind) ? 'an' : 'a'} ${kind})`;
+}
+
+const collectionLabel = /^(Map|Set|WeakMap|WeakSet|Array|[\w$]+\[\])$/;
+
+/**
+ * containerName names what holds new objects: the nearest collection on the
+ * path, then the hops from it ("CgroupResolver.cache (a Map) → Object.lastResponse"),
+ * since a leak accumulates in a collection even when each entry holds it indirectly.
+ */
+export function containerName(segments: readonly string[]): string {
+  let at = -1;
+  for (let i = segments.length - 1; i >= 0; i--) {
+    if (collectionLabel.test(segments[i]!)) {
+      at = i;
+      break;
+    }
+  }
+  if (at < 0) return holderName(segments);
+  const rest = segments.slice(at + 1);
+  return holderName(segments.slice(0, at + 1)) + (rest.length > 0 ? ` → ${rest.join(' → ')}` : '');
 }

@@ -42,7 +42,8 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     out.push({ stack, bytes, objects });
   }
   const timeMs = options.timeMs ?? Number(profile.timeNanos / 1_000_000n);
-  return { timeMs, samples: out };
+  const samplingPeriodBytes = profile.periodType?.unit === 'bytes' ? profile.period : 0;
+  return { timeMs, samples: out, samplingPeriodBytes };
 }
 
 /** bytesSampleIndex picks the in-use bytes value of a heap profile, or says why there is none. */

@@ -75,9 +75,13 @@ export function judgeTrend(trend: Trend, options: VerdictOptions = defaultVerdic
   }
   const why =
     Math.abs(trend.growthBytes) < options.minGrowthBytes
-      ? `changes by less than the ${options.minGrowthBytes} B threshold`
+      ? `changes by less than the ${formatThreshold(options.minGrowthBytes)} threshold`
       : `no steady direction (τ=${trend.tau.toFixed(2)}, p=${formatP(Math.min(trend.pRising, trend.pFalling))})`;
   return { kind: 'flat', confidence: trend.points >= 2 * options.minPoints ? 'high' : 'medium', reason: why };
+}
+
+function formatThreshold(bytes: number): string {
+  return bytes % (1 << 20) === 0 ? `${bytes / (1 << 20)} MB` : bytes % 1024 === 0 ? `${bytes / 1024} kB` : `${bytes} B`;
 }
 
 /** formatP prints a p-value compactly: 0.03, 2e-5, < 1e-9. */

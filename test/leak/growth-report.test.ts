@@ -99,3 +99,22 @@ test('a site that disappears counts as zero, and nothing growing gives the flat 
   assert.equal(cacheSite.verdict.kind, 'noisy');
   assert.match(formatGrowthReport(report), /Verdict: no allocation site grows steadily; total in use is/);
 });
+
+test('growth within a few sampling periods is the sampler, not a leak', () => {
+  const site = leaf('warmUp', 'app.js', 3);
+  const observations = (period: number): HeapObservation[] =>
+    Array.from({ length: 10 }, (_, i) => ({
+      timeMs: i * 300,
+      samplingPeriodBytes: period,
+      // Three sampled steps of 512 kB each over the watch: 1.5 MB in all.
+      samples: [{ stack: [site], bytes: 512 * 1024 * Math.floor(i / 3), objects: Math.floor(i / 3) }],
+    }));
+  const sampled = analyzeGrowth(observations(512 * 1024));
+  assert.equal(sampled.minGrowthBytes, 2 * MB);
+  assert.equal(sampled.growing.length, 0);
+  assert.match(sampled.others[0]!.verdict.reason, /less than the 2 MB threshold/);
+  // The same series from an exact (unsampled) source is judged on the 1 MB option alone.
+  const exact = analyzeGrowth(observations(0));
+  assert.equal(exact.minGrowthBytes, 1 * MB);
+  assert.equal(exact.growing.length, 1);
+});

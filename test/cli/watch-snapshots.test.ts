@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../src/cli/main.js';
+import { captureIO } from '../leak/capture-io.js';
+import { startService } from '../leak/service-process.js';
+
+const leakyService = fileURLToPath(new URL('../leak/fixtures/leaky-service.js', import.meta.url));
+
+async function watch(url: string, extra: string[] = []) {
+  const io = captureIO();
+  const code = await main(['watch', '-interval=300ms', '-duration=3s', ...extra, url], io);
+  return { code, out: io.out(), err: io.err() };
+}
+
+test('watch -snapshots joins the growing site with its holder: CgroupResolver.cache through sliced strings', { timeout: 60_000 }, async () => {
+  const service = await startService(leakyService, ['leaky'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '1' });
+  const dir = mkdtempSync(join(tmpdir(), 'tsprof-watch-test-'));
+  try {
+    const r = await watch(service.url, ['-snapshots', '-snapshot_dir', dir]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Why it is held \(heap snapshots at the start and end of the watch\):\n  parseContainerMetricsResponse test\/leak\/fixtures\/leaky-service\.ts:\d+ \(objects of ~[\d.]+[kM]B\):\n      held by CgroupResolver\.cache \(a Map\) through \d+ sliced-string keys of \d+B that keep \d+ strings of 1\.00MB alive/);
+    assert.match(r.out, /new since the first snapshot: \d+ of them/);
+    assert.match(r.out, /\nVerdict: in-use memory allocated in parseContainerMetricsResponse grows [\d.]+MB\/min \(high confidence\); it is held by CgroupResolver\.cache \(a Map\) through \d+ sliced-string keys of \d+B that keep \d+ strings of 1\.00MB alive: copy the slice before keeping it\.\n$/);
+    assert.equal((r.out.match(/Verdict:/g) ?? []).length, 1, 'one conclusion');
+    assert.deepEqual(readdirSync(dir).sort(), ['end.heapsnapshot', 'start.heapsnapshot']);
+  } finally {
+    await service.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('watch -snapshots against an agent without snapshots enabled says how to enable them', { timeout: 30_000 }, async () => {
+  const service = await startService(leakyService, ['fixed'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '' });
+  try {
+    const r = await watch(service.url, ['-snapshots']);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^tsprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heapsnapshot: HTTP 404: the agent serves heap snapshots only when enabled \(TSPROF_HEAP_SNAPSHOTS=1, or startAgent\(\{ heapSnapshots: true \}\)\)\n$/);
+  } finally {
+    await service.stop();
+  }
+});
+
+
+test('watch -snapshots on a plain leak (whole responses cached as values) names the collection and the new objects', { timeout: 60_000 }, async () => {
+  const service = await startService(leakyService, ['values'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '1' });
+  try {
+    const r = await watch(service.url, ['-snapshots']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /      held by CgroupResolver\.cache \(a Map\) → Object\.lastResponse, which gained \d+ objects of 1\.00MB since the first snapshot/);
+    assert.doesNotMatch(r.out, /sliced-string keys/);
+    assert.match(r.out, /\nVerdict: in-use memory allocated in parseContainerMetricsResponse grows [\d.]+MB\/min \(high confidence\); it is held by CgroupResolver\.cache \(a Map\) → Object\.lastResponse, which gained \d+ objects of 1\.00MB since the first snapshot\.\n$/);
+  } finally {
+    await service.stop();
+  }
+});
