@@ -13,8 +13,6 @@ export interface Dominators {
   retainedSize: Float64Array;
   /** 1 for nodes reachable from the root through essential edges. */
   reachable: Uint8Array;
-  /** Nodes in DFS preorder (every node appears after its dominator). */
-  preorder: Uint32Array;
 }
 
 const memo = new WeakMap<HeapSnapshot, Dominators>();
@@ -47,53 +45,52 @@ export function computeDominators(snapshot: HeapSnapshot): Dominators {
   const root = snapshot.rootOrdinal;
   const { firstEdge, edgeToNode } = snapshot;
   const essential = essentialEdges(snapshot);
-  const { firstRetainer, retainerEdge, retainerNode } = snapshot.retainers();
+  const { firstPredecessor, predecessor } = essentialPredecessors(snapshot, essential);
 
-  // dfn[v] is v's DFS number (1-based; 0 = not seen), vertex[k] the node numbered k.
-  const dfn = new Uint32Array(n);
+  // semi[v] starts as v's DFS number (1-based; 0 = not seen yet), vertex[k] is the node numbered k.
   const vertex = new Uint32Array(n + 1);
   const parent = new Uint32Array(n);
   const semi = new Uint32Array(n);
   const label = new Uint32Array(n);
-  const ancestor = new Int32Array(n).fill(-1);
-  const virtualStart = new Uint8Array(n);
-  // The DFS edge cursor and stack are dead after the DFS: reused for buckets and path compression.
-  const work = new Uint32Array(n);
+  // During the DFS, ancestor[v] is v's next edge to explore; after it, the forest of the main loop.
+  const ancestor = new Int32Array(n);
+  // 1: reachable from the root; 2: start of a further DFS (unreachable); 0: reached by such a DFS.
+  const reachable = new Uint8Array(n);
+  const virtualStart = 2;
+  // The DFS stack, reused for path compression.
   const stack = new Uint32Array(n);
   let count = 0;
 
   const dfs = (start: number) => {
     count++;
-    dfn[start] = count;
     vertex[count] = start;
     semi[start] = count;
     label[start] = start;
-    work[start] = firstEdge[start]!;
+    ancestor[start] = firstEdge[start]!;
     let sp = 0;
     stack[sp++] = start;
     while (sp > 0) {
       const v = stack[sp - 1]!;
       const end = firstEdge[v + 1]!;
-      let e = work[v]!;
+      let e = ancestor[v]!;
       let descended = false;
       while (e < end) {
         const w = edgeToNode[e]!;
-        if (essential[e++] && dfn[w] === 0) {
-          work[v] = e;
+        if (essential[e++] && semi[w] === 0) {
+          ancestor[v] = e;
           parent[w] = v;
           count++;
-          dfn[w] = count;
           vertex[count] = w;
           semi[w] = count;
           label[w] = w;
-          work[w] = firstEdge[w]!;
+          ancestor[w] = firstEdge[w]!;
           stack[sp++] = w;
           descended = true;
           break;
         }
       }
       if (!descended) {
-        work[v] = e;
+        ancestor[v] = e;
         sp--;
       }
     }
@@ -102,21 +99,20 @@ export function computeDominators(snapshot: HeapSnapshot): Dominators {
   dfs(root);
   parent[root] = root;
   const reachableCount = count;
+  for (let k = 1; k <= reachableCount; k++) reachable[vertex[k]!] = 1;
   for (let v = 0; v < n && count < n; v++) {
-    if (dfn[v] === 0) {
+    if (semi[v] === 0) {
       parent[v] = root;
-      virtualStart[v] = 1;
+      reachable[v] = virtualStart;
       dfs(v);
     }
   }
+  ancestor.fill(-1);
 
-  const reachable = new Uint8Array(n);
-  for (let k = 1; k <= reachableCount; k++) reachable[vertex[k]!] = 1;
-
+  // Buckets are singly linked lists. A node's link lives in its idom slot: it is
+  // in exactly one bucket, and gets its (tentative) idom when taken out of it.
   const idom = new Uint32Array(n);
   const bucketHead = new Int32Array(n).fill(-1);
-  // Buckets are singly linked lists threaded through bucketNext (the reused DFS cursor array).
-  const bucketNext = work;
   const endOfBucket = 0xffffffff;
   const compressStack = stack; // reused
 
@@ -141,29 +137,30 @@ export function computeDominators(snapshot: HeapSnapshot): Dominators {
   for (let k = n; k >= 2; k--) {
     const w = vertex[k]!;
     // Semidominator: the smallest-numbered ancestor reachable through a predecessor.
-    if (virtualStart[w]) {
+    if (reachable[w] === virtualStart) {
       semi[w] = 1;
     } else {
-      const end = firstRetainer[w + 1]!;
+      const end = firstPredecessor[w + 1]!;
       const wReachable = k <= reachableCount;
-      for (let r = firstRetainer[w]!; r < end; r++) {
-        if (!essential[retainerEdge[r]!]) continue;
-        const v = retainerNode[r]!;
+      for (let r = firstPredecessor[w]!; r < end; r++) {
+        const v = predecessor[r]!;
         // Garbage pointing into the live heap must not change who retains live objects.
-        if (wReachable && dfn[v]! > reachableCount) continue;
+        if (wReachable && reachable[v] !== 1) continue;
         const u = evaluate(v);
         if (semi[u]! < semi[w]!) semi[w] = semi[u]!;
       }
     }
     const s = vertex[semi[w]!]!;
-    bucketNext[w] = bucketHead[s]! < 0 ? endOfBucket : bucketHead[s]!;
+    idom[w] = bucketHead[s]! < 0 ? endOfBucket : bucketHead[s]!;
     bucketHead[s] = w;
     const p = parent[w]!;
     ancestor[w] = p;
     // Implicit immediate dominators of the nodes whose semidominator is p.
-    for (let v = bucketHead[p]!; v >= 0; v = bucketNext[v]! === endOfBucket ? -1 : bucketNext[v]!) {
+    for (let v = bucketHead[p]!; v >= 0; ) {
+      const next = idom[v]!;
       const u = evaluate(v);
       idom[v] = semi[u]! < semi[v]! ? u : p;
+      v = next === endOfBucket ? -1 : next;
     }
     bucketHead[p] = -1;
   }
@@ -173,10 +170,44 @@ export function computeDominators(snapshot: HeapSnapshot): Dominators {
     if (idom[w] !== vertex[semi[w]!]) idom[w] = idom[idom[w]!]!;
   }
 
+  for (let v = 0; v < n; v++) if (reachable[v] === virtualStart) reachable[v] = 0;
   const retainedSize = Float64Array.from(snapshot.nodeSelfSize);
   for (let k = n; k >= 2; k--) {
     const w = vertex[k]!;
     retainedSize[idom[w]!] += retainedSize[w]!;
   }
-  return { dominator: idom, retainedSize, reachable, preorder: vertex.subarray(1) };
+  return { dominator: idom, retainedSize, reachable };
+}
+
+/**
+ * essentialPredecessors is the reverse of the essential edges, nodes only:
+ * what Lengauer–Tarjan needs, in half the memory of the full retainer index
+ * (which also records edge indexes). Built per run and dropped after.
+ */
+function essentialPredecessors(snapshot: HeapSnapshot, essential: Uint8Array) {
+  const n = snapshot.nodeCount;
+  const { firstEdge, edgeToNode } = snapshot;
+  const firstPredecessor = new Uint32Array(n + 1);
+  let total = 0;
+  for (let e = 0; e < snapshot.edgeCount; e++) {
+    if (essential[e]) {
+      firstPredecessor[edgeToNode[e]!]!++;
+      total++;
+    }
+  }
+  // Inclusive prefix sums: firstPredecessor[v] is the end of v's range…
+  let sum = 0;
+  for (let v = 0; v < n; v++) {
+    sum += firstPredecessor[v]!;
+    firstPredecessor[v] = sum;
+  }
+  firstPredecessor[n] = sum;
+  const predecessor = new Uint32Array(total);
+  // …and filling each range from its end backwards leaves it at the start.
+  for (let from = n - 1; from >= 0; from--) {
+    for (let e = firstEdge[from + 1]! - 1; e >= firstEdge[from]!; e--) {
+      if (essential[e]) predecessor[--firstPredecessor[edgeToNode[e]!]!] = from;
+    }
+  }
+  return { firstPredecessor, predecessor };
 }

@@ -13,7 +13,7 @@ export interface HeapSnapshotColumns {
   /** Index into strings. */
   nodeName: Uint32Array;
   /** V8's object id: stable for the life of the object across snapshots of one process. */
-  nodeId: Float64Array;
+  nodeId: Uint32Array;
   nodeSelfSize: Float64Array;
   nodeEdgeCount: Uint32Array;
   /** Index into layout.edgeTypes. */
@@ -58,7 +58,7 @@ export class HeapSnapshot {
   readonly layout: SnapshotLayout;
   readonly nodeType: Uint8Array;
   readonly nodeName: Uint32Array;
-  readonly nodeId: Float64Array;
+  readonly nodeId: Uint32Array;
   readonly nodeSelfSize: Float64Array;
   readonly edgeType: Uint8Array;
   readonly edgeNameOrIndex: Uint32Array;

@@ -29,6 +29,8 @@ export class SnapshotParser {
   // Number state.
   private acc = 0;
   private numberText = '';
+  private batch = new Float64Array(batchSize);
+  private batchLen = 0;
   // String state.
   private pieces: Uint8Array[] = [];
   private stringEscaped = false;
@@ -138,6 +140,7 @@ export class SnapshotParser {
         case State.NumberNext:
         case State.NumberIn:
         case State.NumberAfter:
+        case State.NumberText:
           i = this.scanNumbers(chunk, i);
           break;
         case State.StringFirst:
@@ -195,7 +198,7 @@ export class SnapshotParser {
       layout,
       nodeType,
       nodeName,
-      nodeId: nodes.columns[f.id] as Float64Array,
+      nodeId: nodes.columns[f.id] as Uint32Array,
       nodeSelfSize: nodes.columns[f.selfSize] as Float64Array,
       nodeEdgeCount,
       edgeType,
@@ -232,7 +235,7 @@ export class SnapshotParser {
       const kinds: ColumnKind[] = new Array(layout!.nodeFieldCount).fill(ColumnKind.Skip);
       kinds[f.type] = ColumnKind.U8;
       kinds[f.name] = ColumnKind.U32;
-      kinds[f.id] = ColumnKind.F64;
+      kinds[f.id] = ColumnKind.U32;
       kinds[f.selfSize] = ColumnKind.F64;
       kinds[f.edgeCount] = ColumnKind.U32;
       this.nodes = new ColumnSink(kinds, layout!.declaredNodeCount);
@@ -319,67 +322,81 @@ export class SnapshotParser {
     return i;
   }
 
-  /** scanNumbers reads a flat array of non-negative integers (the hot loop of the parser). */
+  /**
+   * scanNumbers reads a flat array of non-negative integers: the hot loop of
+   * the parser (a snapshot is mostly digits and commas). Values go into a
+   * batch buffer that the target de-interleaves in bulk, so the loop stays
+   * small and monomorphic.
+   */
   private scanNumbers(chunk: Uint8Array, i: number): number {
     const n = chunk.length;
-    const target = this.target!;
+    const batch = this.batch;
+    let len = this.batchLen;
     let acc = this.acc;
     let state = this.state;
     while (i < n) {
       let b = chunk[i]!;
       if (state === State.NumberIn) {
-        // Digits of the current number, as many as this chunk has.
         while (b >= C.Zero && b <= C.Nine) {
           acc = acc * 10 + (b - C.Zero);
-          if (++i >= n) break;
+          if (++i === n) break;
           b = chunk[i]!;
         }
-        if (i >= n) break;
-        if (b === C.Comma) {
-          target.push(acc);
-          state = State.NumberNext;
-        } else if (b === C.RBracket) {
-          target.push(acc);
-          state = State.AfterValue;
-          i++;
-          break;
-        } else if (isSpace(b)) {
-          target.push(acc);
-          state = State.NumberAfter;
-        } else if (b === C.Dot || b === C.LowerE || b === C.UpperE || b === C.Minus || b === C.Plus) {
-          // Rare: a number that is not a plain integer; collect its text.
+        if (i === n) break;
+        if (b === C.Dot || b === C.LowerE || b === C.UpperE) {
+          // Rare: not a plain integer; collect its text.
           this.numberText = String(acc) + String.fromCharCode(b);
-          state = State.NumberText;
-          this.state = state;
-          i = this.scanNumberText(chunk, i + 1);
-          state = this.state;
           acc = 0;
+          state = State.NumberText;
+          i++;
           continue;
-        } else {
-          this.state = state;
+        }
+        batch[len++] = acc;
+        acc = 0;
+        if (len === batch.length) {
+          this.target!.pushBatch(batch, len);
+          len = 0;
+        }
+        if (b === C.Comma) state = State.NumberNext;
+        else if (b === C.RBracket) state = State.AfterValue;
+        else if (isSpace(b)) state = State.NumberAfter;
+        else {
+          this.saveNumbers(len, acc, state);
           throw this.fail(chunk, i, `"${this.key}" holds a non-number`);
         }
         i++;
-        acc = 0;
+        if (state === State.AfterValue) break;
         continue;
       }
       if (state === State.NumberText) {
-        this.state = state;
-        i = this.scanNumberText(chunk, i);
-        state = this.state;
-        continue;
-      }
-      if (isSpace(b)) {
-        i++;
+        if ((b >= C.Zero && b <= C.Nine) || b === C.Dot || b === C.LowerE || b === C.UpperE || b === C.Minus || b === C.Plus) {
+          this.numberText += String.fromCharCode(b);
+          if (this.numberText.length > 64) throw this.fail(chunk, i, `"${this.key}" holds a malformed number`);
+          i++;
+          continue;
+        }
+        const v = Number(this.numberText);
+        if (!Number.isFinite(v)) throw this.fail(chunk, i, `"${this.key}" holds a malformed number "${this.numberText}"`);
+        // Negative or fractional values do not fit the unsigned columns; V8 never writes them.
+        batch[len++] = v < 0 ? 0 : Math.round(v);
+        if (len === batch.length) {
+          this.target!.pushBatch(batch, len);
+          len = 0;
+        }
+        state = State.NumberAfter;
         continue;
       }
       if (b >= C.Zero && b <= C.Nine) {
         if (state === State.NumberAfter) {
-          this.state = state;
+          this.saveNumbers(len, acc, state);
           throw this.fail(chunk, i, `"${this.key}" is missing a ","`);
         }
         acc = 0;
         state = State.NumberIn;
+        continue;
+      }
+      if (isSpace(b)) {
+        i++;
         continue;
       }
       if (b === C.Comma && state === State.NumberAfter) {
@@ -398,32 +415,22 @@ export class SnapshotParser {
         i++;
         continue;
       }
-      this.state = state;
+      this.saveNumbers(len, acc, state);
       throw this.fail(chunk, i, `"${this.key}" holds a non-number`);
     }
-    this.acc = acc;
-    this.state = state;
+    if (state === State.AfterValue && len > 0) {
+      // The array is complete: hand over the rest of the batch.
+      this.target!.pushBatch(batch, len);
+      len = 0;
+    }
+    this.saveNumbers(len, acc, state);
     return i;
   }
 
-  /** scanNumberText finishes a number with a sign, fraction or exponent. */
-  private scanNumberText(chunk: Uint8Array, i: number): number {
-    const n = chunk.length;
-    for (; i < n; i++) {
-      const b = chunk[i]!;
-      if ((b >= C.Zero && b <= C.Nine) || b === C.Dot || b === C.LowerE || b === C.UpperE || b === C.Minus || b === C.Plus) {
-        this.numberText += String.fromCharCode(b);
-        if (this.numberText.length > 64) throw this.fail(chunk, i, `"${this.key}" holds a malformed number`);
-        continue;
-      }
-      const v = Number(this.numberText);
-      if (!Number.isFinite(v)) throw this.fail(chunk, i, `"${this.key}" holds a malformed number "${this.numberText}"`);
-      // Negative or fractional values do not fit the unsigned columns; V8 never writes them.
-      this.target!.push(v < 0 ? 0 : Math.round(v));
-      this.state = State.NumberAfter;
-      return i;
-    }
-    return i;
+  private saveNumbers(len: number, acc: number, state: State) {
+    this.batchLen = len;
+    this.acc = acc;
+    this.state = state;
   }
 
   /** scanStrings reads the "strings" array; each string is decoded on its own. */
@@ -489,6 +496,9 @@ export class SnapshotParser {
   }
 }
 
+/** Numbers collected before a target takes them in bulk (a multiple of every record size V8 uses). */
+const batchSize = 7 * 6 * 5 * 4 * 3 * 2 * 256;
+
 /** Bytes the "snapshot" header may take (it is a few kB in practice). */
 const maxHeaderBytes = 16 << 20;
 
@@ -537,7 +547,8 @@ function decodeJsonString(raw: Uint8Array, inputName: string): string {
 
 /** NumberTarget receives the numbers of one flat array in order. */
 interface NumberTarget {
-  push(v: number): void;
+  /** pushBatch takes the first `count` values of `batch`, in order. */
+  pushBatch(batch: Float64Array, count: number): void;
 }
 
 const enum ColumnKind { Skip, U8, U32, F64 }
@@ -562,7 +573,25 @@ class ColumnSink implements NumberTarget {
     this.columns = kinds.map((k) => allocate(k, this.capacity));
   }
 
-  push(v: number): void {
+  pushBatch(batch: Float64Array, count: number): void {
+    const fc = this.fieldCount;
+    let k = 0;
+    // Finish a record left open by the previous batch, value by value.
+    while (this.field !== 0 && k < count) this.push(batch[k++]!);
+    const full = Math.floor((count - k) / fc);
+    while (this.row + full > this.capacity) this.grow();
+    for (let f = 0; f < fc; f++) {
+      const col = this.columns[f];
+      if (col instanceof Float64Array) copyColumnF64(col, this.row, batch, k + f, fc, full);
+      else if (col instanceof Uint32Array) copyColumnU32(col, this.row, batch, k + f, fc, full);
+      else if (col instanceof Uint8Array) copyColumnU8(col, this.row, batch, k + f, fc, full);
+    }
+    this.row += full;
+    k += full * fc;
+    while (k < count) this.push(batch[k++]!);
+  }
+
+  private push(v: number): void {
     if (this.row === this.capacity) this.grow();
     const col = this.columns[this.field];
     if (col !== undefined) col[this.row] = v;
@@ -593,6 +622,17 @@ class ColumnSink implements NumberTarget {
   }
 }
 
+// One copy loop per column type, so each stays monomorphic.
+function copyColumnF64(col: Float64Array, row: number, batch: Float64Array, from: number, stride: number, count: number) {
+  for (let r = 0; r < count; r++, from += stride) col[row + r] = batch[from]!;
+}
+function copyColumnU32(col: Uint32Array, row: number, batch: Float64Array, from: number, stride: number, count: number) {
+  for (let r = 0; r < count; r++, from += stride) col[row + r] = batch[from]!;
+}
+function copyColumnU8(col: Uint8Array, row: number, batch: Float64Array, from: number, stride: number, count: number) {
+  for (let r = 0; r < count; r++, from += stride) col[row + r] = batch[from]!;
+}
+
 function allocate(kind: ColumnKind, n: number): Column {
   switch (kind) {
     case ColumnKind.U8: return new Uint8Array(n);
@@ -609,13 +649,13 @@ class GrowableUint32 implements NumberTarget {
   constructor(capacity: number) {
     this.data = new Uint32Array(capacity);
   }
-  push(v: number): void {
-    if (this.length === this.data.length) {
+  pushBatch(batch: Float64Array, count: number): void {
+    while (this.length + count > this.data.length) {
       const bigger = new Uint32Array(this.data.length * 2);
       bigger.set(this.data);
       this.data = bigger;
     }
-    this.data[this.length++] = v;
+    for (let k = 0; k < count; k++) this.data[this.length++] = batch[k]!;
   }
   finish(): Uint32Array {
     return this.data.slice(0, this.length);

@@ -1,0 +1,98 @@
+/**
+ * Benchmark: tsprof's heap snapshot engine against memlab on the same real
+ * Node heap snapshot (≥ 200 MB), side by side in one run, interleaved (the
+ * order alternates each round), medians and ratios.
+ *
+ *   npx tsc -p . && node dist/bench/snapshot-vs-memlab.js [-rounds 3] [-scale 1]
+ *
+ * Each run is its own process under /usr/bin/time -v, so wall time includes
+ * Node's start-up for both and peak RSS is the whole process's:
+ * - tsprof: dist/bench/snapshot-analyze.js FILE — read + dominators + summary;
+ * - memlab: `memlab analyze object-size --snapshot FILE` (memlab 2.x CLI, no
+ *   browser needed), which parses the snapshot, computes dominators and
+ *   retained sizes and lists the largest objects. Its launcher caps the heap
+ *   at 4 GB; we give it 16 GB so the cap is not what limits it.
+ *
+ * The snapshot is made once by dist/bench/snapshot-heap-program.js and cached
+ * in /work/.bench-cache (or $TSPROF_BENCH_CACHE), never in the repository.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseFlags } from '../src/cli/flags.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = join(here, '..', '..');
+const flags = parseFlags(process.argv.slice(2), {
+  rounds: { kind: 'int', default: 3, help: 'rounds (each runs both tools once)' },
+  scale: { kind: 'float', default: 1, help: 'heap size of the generated process (1 ≈ 300 MB snapshot)' },
+}).values;
+const cacheDir = process.env.TSPROF_BENCH_CACHE ?? '/work/.bench-cache';
+const snapshotFile = join(cacheDir, `node20-service-x${flags.scale}.heapsnapshot`);
+const minBytes = 200 * 1024 * 1024;
+
+interface Run {
+  wallMs: number;
+  maxRssMB: number;
+  output: string;
+}
+
+function run(command: string, args: string[]): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn('/usr/bin/time', ['-v', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
+      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
+      if (code !== 0 || !rss) return reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${err.slice(-2000)}`));
+      resolve({ wallMs, maxRssMB: Number(rss[1]) / 1024, output: out });
+    });
+  });
+}
+
+async function ensureSnapshot(): Promise<void> {
+  if (existsSync(snapshotFile) && statSync(snapshotFile).size >= minBytes) return;
+  mkdirSync(cacheDir, { recursive: true });
+  const partial = `${snapshotFile}.partial`;
+  process.stdout.write(`generating ${snapshotFile} (takes a minute or two)…\n`);
+  await run(process.execPath, ['--max-old-space-size=16384', join(here, 'snapshot-heap-program.js'), partial, String(flags.scale)]);
+  renameSync(partial, snapshotFile);
+  if (statSync(snapshotFile).size < minBytes) throw new Error(`${snapshotFile} is under 200 MB: raise -scale`);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+const tools = {
+  tsprof: () => run(process.execPath, [join(here, 'snapshot-analyze.js'), snapshotFile]),
+  memlab: () => run(process.execPath, ['--expose-gc', '--max-old-space-size=16384', join(root, 'node_modules/memlab/bin/memlab'), 'analyze', 'object-size', '--snapshot', snapshotFile]),
+};
+
+await ensureSnapshot();
+const size = statSync(snapshotFile).size;
+process.stdout.write(`snapshot: ${snapshotFile}, ${(size / 1024 / 1024).toFixed(0)} MB\n`);
+const results: Record<keyof typeof tools, Run[]> = { tsprof: [], memlab: [] };
+for (let round = 0; round < (flags.rounds as number); round++) {
+  const order: (keyof typeof tools)[] = round % 2 === 0 ? ['tsprof', 'memlab'] : ['memlab', 'tsprof'];
+  for (const tool of order) {
+    const r = await tools[tool]();
+    results[tool].push(r);
+    process.stdout.write(`round ${round + 1} ${tool.padEnd(6)} ${(r.wallMs / 1000).toFixed(2)} s  ${r.maxRssMB.toFixed(0)} MB\n`);
+    if (tool === 'tsprof' && round === 0) process.stdout.write(`  ${r.output.trim()}\n`);
+  }
+}
+const t = { wall: median(results.tsprof.map((r) => r.wallMs)), rss: median(results.tsprof.map((r) => r.maxRssMB)) };
+const m = { wall: median(results.memlab.map((r) => r.wallMs)), rss: median(results.memlab.map((r) => r.maxRssMB)) };
+process.stdout.write(`\nmedians over ${flags.rounds} rounds (snapshot ${(size / 1024 / 1024).toFixed(0)} MB):\n`);
+process.stdout.write(`tool     wall       peak RSS\n`);
+process.stdout.write(`tsprof   ${(t.wall / 1000).toFixed(2).padStart(7)} s  ${t.rss.toFixed(0).padStart(6)} MB\n`);
+process.stdout.write(`memlab   ${(m.wall / 1000).toFixed(2).padStart(7)} s  ${m.rss.toFixed(0).padStart(6)} MB\n`);
+process.stdout.write(`ratio    ${(m.wall / t.wall).toFixed(2)}× faster, ${(t.rss / m.rss).toFixed(2)}× the peak memory (targets: ≥ 3× faster, ≤ 0.5× memory)\n`);
