@@ -64,42 +64,29 @@ export function decodeProfile(bytes: Uint8Array, sourceName: string, options: De
 class MalformedError extends Error {}
 
 /** A growable typed array: one allocation per doubling, not per element. */
-class GrowU32 {
-  a: Uint32Array;
+class Growable<T extends Uint32Array | Float64Array> {
+  a: T;
   n = 0;
-  constructor(cap: number) { this.a = new Uint32Array(Math.max(cap, 16)); }
+  constructor(private readonly make: (n: number) => T, cap: number) { this.a = make(Math.max(cap, 16)); }
   push(v: number): void {
     if (this.n === this.a.length) this.grow(this.n + 1);
     this.a[this.n++] = v;
   }
-  grow(need: number): void {
+  private grow(need: number): void {
     let cap = this.a.length * 2;
     while (cap < need) cap *= 2;
-    const b = new Uint32Array(cap);
+    const b = this.make(cap);
     b.set(this.a.subarray(0, this.n));
     this.a = b;
   }
   /** done returns the elements, without a copy when the capacity was exact. */
-  done(): Uint32Array { return this.n === this.a.length ? this.a : this.a.slice(0, this.n); }
+  done(): T { return (this.n === this.a.length ? this.a : this.a.slice(0, this.n)) as T; }
 }
 
-class GrowF64 {
-  a: Float64Array;
-  n = 0;
-  constructor(cap: number) { this.a = new Float64Array(Math.max(cap, 16)); }
-  push(v: number): void {
-    if (this.n === this.a.length) this.grow(this.n + 1);
-    this.a[this.n++] = v;
-  }
-  grow(need: number): void {
-    let cap = this.a.length * 2;
-    while (cap < need) cap *= 2;
-    const b = new Float64Array(cap);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
-  }
-  done(): Float64Array { return this.n === this.a.length ? this.a : this.a.slice(0, this.n); }
-}
+type GrowU32 = Growable<Uint32Array>;
+type GrowF64 = Growable<Float64Array>;
+const growU32 = (cap: number): GrowU32 => new Growable((n) => new Uint32Array(n), cap);
+const growF64 = (cap: number): GrowF64 => new Growable((n) => new Float64Array(n), cap);
 
 const TWO32 = 4294967296;
 
@@ -211,10 +198,10 @@ class ProtoDecoder {
     // Samples, columnar. Estimates keep regrowth rare for big profiles.
     // Exact sizes from a quick pre-scan, so big profiles are decoded without regrowing arrays.
     const counts = this.countSamples();
-    const valueStarts = new GrowU32(counts.samples + 1);
-    const values = new GrowF64(counts.values);
-    const locStarts = new GrowU32(counts.samples + 1);
-    const locIds = new GrowU32(counts.locationIds);
+    const valueStarts = growU32(counts.samples + 1);
+    const values = growF64(counts.values);
+    const locStarts = growU32(counts.samples + 1);
+    const locIds = growU32(counts.locationIds);
     let labelStarts: GrowU32 | undefined;
     let labelKey: GrowU32 | undefined, labelStr: GrowU32 | undefined, labelUnit: GrowU32 | undefined;
     let labelNum: GrowF64 | undefined;
@@ -278,9 +265,9 @@ class ProtoDecoder {
               }
               if (str === 0 && num === 0 && unit === 0) continue; // pprof drops empty labels
               if (!labelStarts) {
-                labelStarts = new GrowU32(sampleCount + 16);
+                labelStarts = growU32(sampleCount + 16);
                 for (let k = 0; k <= sampleCount; k++) labelStarts.push(0);
-                labelKey = new GrowU32(64); labelStr = new GrowU32(64); labelUnit = new GrowU32(64); labelNum = new GrowF64(64);
+                labelKey = growU32(64); labelStr = growU32(64); labelUnit = growU32(64); labelNum = growF64(64);
               }
               labelKey!.push(checkIndex(key)); labelStr!.push(checkIndex(str)); labelNum!.push(num); labelUnit!.push(checkIndex(unit));
             } else this.skip(w, e);

@@ -19,6 +19,15 @@ function locationMatches(l: Location, re: RegExp): boolean {
   return l.mapping !== undefined && re.test(l.mapping.file);
 }
 
+/** copySample appends sample i of s to b with only the stack entries [from, to). */
+function copySample(b: SampleBuilder, s: SampleTable, i: number, from: number, to: number): void {
+  b.startSample();
+  b.addLocations(s.locationIndexes, from, to);
+  for (let k = 0; k < s.valueCount; k++) b.setValue(k, s.values[i * s.valueCount + k]!);
+  const t = s.labels;
+  if (t) for (let q = t.starts[i]!; q < t.starts[i + 1]!; q++) b.addLabel(t.key[q]!, t.str[q]!, t.num[q]!, t.unit[q]!);
+}
+
 /** rebuildStacks keeps, for each sample, only locations with keepLoc[index] set, dropping samples left empty. */
 function dropHiddenLocations(s: SampleTable, hidden: Uint8Array, keepSample: Uint8Array): SampleTable {
   const b = new SampleBuilder(s.valueCount, s.count, s.locationIndexes.length);
@@ -127,15 +136,11 @@ export function showFrom(p: Profile, re: RegExp): { profile: Profile; matched: b
   }
   const s = p.samples;
   const b = new SampleBuilder(s.valueCount, s.count, s.locationIndexes.length);
-  const t = s.labels;
   for (let i = 0; i < s.count; i++) {
     const a = s.locationStarts[i]!;
     for (let j = s.locationStarts[i + 1]! - 1; j >= a; j--) {
       if (matchLoc[s.locationIndexes[j]!]) {
-        b.startSample();
-        b.addLocations(s.locationIndexes, a, j + 1);
-        for (let k = 0; k < s.valueCount; k++) b.setValue(k, s.values[i * s.valueCount + k]!);
-        if (t) for (let q = t.starts[i]!; q < t.starts[i + 1]!; q++) b.addLabel(t.key[q]!, t.str[q]!, t.num[q]!, t.unit[q]!);
+        copySample(b, s, i, a, j + 1);
         break;
       }
     }
@@ -216,15 +221,11 @@ export function pruneFrom(p: Profile, re: RegExp): Profile {
   }
   const s = p.samples;
   const b = new SampleBuilder(s.valueCount, s.count, s.locationIndexes.length);
-  const t = s.labels;
   for (let i = 0; i < s.count; i++) {
     const a = s.locationStarts[i]!, e = s.locationStarts[i + 1]!;
     let from = a;
     for (let j = a; j < e; j++) if (pruneBeneath[s.locationIndexes[j]!]) { from = j; break; }
-    b.startSample();
-    b.addLocations(s.locationIndexes, from, e);
-    for (let k = 0; k < s.valueCount; k++) b.setValue(k, s.values[i * s.valueCount + k]!);
-    if (t) for (let q = t.starts[i]!; q < t.starts[i + 1]!; q++) b.addLabel(t.key[q]!, t.str[q]!, t.num[q]!, t.unit[q]!);
+    copySample(b, s, i, from, e);
   }
   return { ...p, locations, samples: b.build() };
 }
@@ -255,7 +256,6 @@ export function pruneByFrameRules(p: Profile, compile: (source: string) => RegEx
   }
   const s = p.samples;
   const b = new SampleBuilder(s.valueCount, s.count, s.locationIndexes.length);
-  const t = s.labels;
   for (let i = 0; i < s.count; i++) {
     const a = s.locationStarts[i]!, e = s.locationStarts[i + 1]!;
     let from = a;
@@ -267,10 +267,7 @@ export function pruneByFrameRules(p: Profile, compile: (source: string) => RegEx
       from = prune[li] ? j + 1 : j;
       break;
     }
-    b.startSample();
-    b.addLocations(s.locationIndexes, from, e);
-    for (let k = 0; k < s.valueCount; k++) b.setValue(k, s.values[i * s.valueCount + k]!);
-    if (t) for (let q = t.starts[i]!; q < t.starts[i + 1]!; q++) b.addLabel(t.key[q]!, t.str[q]!, t.num[q]!, t.unit[q]!);
+    copySample(b, s, i, from, e);
   }
   return { ...p, locations, samples: b.build() };
 }

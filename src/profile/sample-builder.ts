@@ -7,7 +7,6 @@ import type { LabelTable, SampleTable } from './profile.js';
 export class SampleBuilder {
   count = 0;
   private values: Float64Array;
-  private nValues = 0;
   private locStarts: Uint32Array;
   private locs: Uint32Array;
   private nLocs = 0;

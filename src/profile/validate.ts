@@ -18,24 +18,11 @@ export function validateProfile(p: Profile): void {
     if (idx[j]! >= nloc) throw new TsprofError(`sample refers to location index ${idx[j]} of ${nloc}`);
   }
   const mappings = new Set(p.mappings);
-  const mappingIds = new Set<number>();
-  for (const m of p.mappings) {
-    if (m.id === 0) throw new TsprofError('found mapping with reserved ID=0');
-    if (mappingIds.has(m.id)) throw new TsprofError(`multiple mappings with same id: ${m.id}`);
-    mappingIds.add(m.id);
-  }
   const functions = new Set(p.functions);
-  const functionIds = new Set<number>();
-  for (const f of p.functions) {
-    if (f.id === 0) throw new TsprofError('found function with reserved ID=0');
-    if (functionIds.has(f.id)) throw new TsprofError(`multiple functions with same id: ${f.id}`);
-    functionIds.add(f.id);
-  }
-  const locationIds = new Set<number>();
+  checkIds(p.mappings, 'mapping');
+  checkIds(p.functions, 'function');
+  checkIds(p.locations, 'location');
   for (const l of p.locations) {
-    if (l.id === 0) throw new TsprofError('found location with reserved id=0');
-    if (locationIds.has(l.id)) throw new TsprofError(`multiple locations with same id: ${l.id}`);
-    locationIds.add(l.id);
     if (l.mapping && !mappings.has(l.mapping)) throw new TsprofError(`location id ${l.id} has a mapping not in the profile`);
     for (const ln of l.lines) {
       if (!functions.has(ln.function)) throw new TsprofError(`location id ${l.id} has a line whose function is not in the profile`);
@@ -47,5 +34,15 @@ export function validateProfile(p: Profile): void {
     for (const arr of [t.key, t.str, t.unit]) {
       for (let j = 0; j < arr.length; j++) if (arr[j]! >= p.strings.length) throw new TsprofError(`label string index ${arr[j]} out of range`);
     }
+  }
+}
+
+/** checkIds rejects id 0 (reserved) and repeated ids in one table. */
+function checkIds(entries: { id: number }[], what: string): void {
+  const seen = new Set<number>();
+  for (const { id } of entries) {
+    if (id === 0) throw new TsprofError(`found ${what} with reserved id=0`);
+    if (seen.has(id)) throw new TsprofError(`multiple ${what}s with same id: ${id}`);
+    seen.add(id);
   }
 }
