@@ -124,25 +124,46 @@ export function unsampledEstimate(count: number, reported: number, interval: num
 
 /**
  * objectsPerSample finds k with reported = s × k and k = round(1/(1 − e^(−s/I))).
- * For small s, 1/p ≈ I/s + 1/2, so reported ≈ I + s/2 and
- * k ≈ reported² / (2·I·(reported − I)); the exact k is searched near that guess.
+ * Several k can satisfy this (the rounding leaves slack), so it prefers object
+ * sizes that are multiples of 8 (V8 aligns objects so) and, among those, the k
+ * closest to the small-object guess: for small s, 1/p ≈ I/s + 1/2, so
+ * reported ≈ I + s/2 and k ≈ reported² / (2·I·(reported − I)). Memoized.
  */
 export function objectsPerSample(reported: number, interval: number): number {
-  if (interval <= 0) return 1;
-  const consistent = (k: number) => {
-    const s = reported / k;
-    return k >= 1 && Math.round(1 / -Math.expm1(-s / interval)) === k;
-  };
-  // Both a large object counted once and k smaller ones can explain the same
-  // report; object sizes are multiples of 8, and the guess from the small-object
-  // formula decides first, as most heap objects are small.
+  const key = `${reported}/${interval}`;
+  let k = objectsMemo.get(key);
+  if (k === undefined) {
+    k = solveObjectsPerSample(reported, interval);
+    if (objectsMemo.size >= 10_000) objectsMemo.clear();
+    objectsMemo.set(key, k);
+  }
+  return k;
+}
+
+const objectsMemo = new Map<string, number>();
+
+function solveObjectsPerSample(reported: number, interval: number): number {
+  if (interval <= 0 || reported <= 0) return 1;
+  const consistent = (k: number) => k >= 1 && Math.round(1 / -Math.expm1(-reported / k / interval)) === k;
   const excess = reported - interval;
-  const guess = excess > 0 ? Math.round((reported * reported) / (2 * interval * excess)) : 1;
-  const near = (d: number) => (d === 0 ? [guess] : [guess - d, guess + d]);
-  for (let d = 0; d <= 4; d++) for (const k of near(d)) if (k > 1 && (reported / k) % 8 === 0 && consistent(k)) return k;
+  const guess = excess > 0 ? Math.max(1, (reported * reported) / (2 * interval * excess)) : 1;
+  let best: number | undefined;
+  const consider = (k: number) => {
+    if (consistent(k) && (best === undefined || Math.abs(Math.log(k / guess)) < Math.abs(Math.log(best / guess)))) best = k;
+  };
+  if (Number.isInteger(reported) && reported % 8 === 0) {
+    const units = reported / 8; // k must divide this for s = reported / k to be a multiple of 8
+    for (let d = 1; d * d <= units; d++) {
+      if (units % d !== 0) continue;
+      consider(d);
+      consider(units / d);
+    }
+  }
+  if (best !== undefined) return best;
   if (consistent(1)) return 1;
-  for (let d = 0; d <= 4; d++) for (const k of near(d)) if (consistent(k)) return k;
-  return Math.max(1, guess);
+  const rounded = Math.round(guess);
+  for (let d = 0; d <= 4; d++) for (const k of [rounded - d, rounded + d]) if (consistent(k)) return k;
+  return rounded;
 }
 
 /** HeapPprofOptions selects what the heap pprof profile holds. */
