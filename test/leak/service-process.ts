@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 
-/** RunningService is a child process that runs the tsprof agent and printed its URL. */
+/** RunningService is a child process that runs the tsprof agent and printed its URL (`agent URL`, or a JSON line with "agent"). */
 export interface RunningService {
   url: string;
   child: ChildProcess;
@@ -29,7 +29,7 @@ export async function startService(script: string, args: string[], env: NodeJS.P
       const timer = setTimeout(() => reject(new Error(`${script}: no agent line within ${readyTimeoutMs}ms; stderr: ${stderr}`)), readyTimeoutMs);
       child.stdout!.on('data', (c: Buffer) => {
         out += c.toString();
-        const m = /agent (http:\/\/\S+)/.exec(out);
+        const m = /"?agent"?[:\s]+"?(http:\/\/[^\s"]+)/.exec(out);
         if (m) {
           clearTimeout(timer);
           resolve(m[1]!);
