@@ -89,6 +89,10 @@ test('a heap session prints what go tool pprof prints, prompt for prompt, as set
     'top',
     'traces',
     'top 4 -fmt',
+    'tags',
+    'tags bytes=1kb:', // tag filters: the words of `tags` are tagfocus/tagignore
+    'tags -bytes=:64',
+    'dot 5',
     'quit',
     'top', // never run: the session ended
   ].join('\n') + '\n';
@@ -96,7 +100,7 @@ test('a heap session prints what go tool pprof prints, prompt for prompt, as set
   const theirs = goPprofSession(heapT2, script);
   assert.equal(ours.code, 0);
   assert.equal(ours.stdout, theirs.stdout);
-  assert.equal(reports(ours.stdout).length, 19, 'one prompt per line up to quit, none after');
+  assert.equal(reports(ours.stdout).length, 23, 'one prompt per line up to quit, none after');
 });
 
 test('a CPU session matches go tool pprof too, with list finding sources in the working directory', async () => {
