@@ -10,8 +10,8 @@
  * - tsprof: dist/bench/snapshot-analyze.js FILE — read + dominators + summary;
  * - memlab: `memlab analyze object-size --snapshot FILE` (memlab 2.x CLI, no
  *   browser needed), which parses the snapshot, computes dominators and
- *   retained sizes and lists the largest objects. Its launcher caps the heap
- *   at 4 GB; we give it 16 GB so the cap is not what limits it.
+ *   retained sizes and lists the largest objects; run with the flags of its
+ *   own launcher (`--expose-gc --max-old-space-size=4096`), as `npx memlab` does.
  *
  * The snapshot is made once by dist/bench/snapshot-heap-program.js and cached
  * in /work/.bench-cache (or $TSPROF_BENCH_CACHE), never in the repository.
@@ -73,7 +73,7 @@ function median(xs: number[]): number {
 
 const tools = {
   tsprof: () => run(process.execPath, [join(here, 'snapshot-analyze.js'), snapshotFile]),
-  memlab: () => run(process.execPath, ['--expose-gc', '--max-old-space-size=16384', join(root, 'node_modules/memlab/bin/memlab'), 'analyze', 'object-size', '--snapshot', snapshotFile]),
+  memlab: () => run(process.execPath, ['--expose-gc', '--max-old-space-size=4096', join(root, 'node_modules/memlab/bin/memlab'), 'analyze', 'object-size', '--snapshot', snapshotFile]),
 };
 
 await ensureSnapshot();

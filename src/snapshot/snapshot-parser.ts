@@ -172,6 +172,12 @@ export class SnapshotParser {
     const nodeCount = nodes.rows;
     const edgeCount = edges.rows;
     if (nodeCount === 0) throw new TsprofError(`${this.inputName}: malformed heap snapshot: no nodes`);
+    if (layout.declaredNodeCount !== undefined && layout.declaredNodeCount !== nodeCount) {
+      throw this.bad(`the header announces ${layout.declaredNodeCount} nodes, the file has ${nodeCount}`);
+    }
+    if (layout.declaredEdgeCount !== undefined && layout.declaredEdgeCount !== edgeCount) {
+      throw this.bad(`the header announces ${layout.declaredEdgeCount} edges, the file has ${edgeCount}`);
+    }
     const nodeType = nodes.columns[f.type] as Uint8Array;
     const nodeName = nodes.columns[f.name] as Uint32Array;
     const nodeEdgeCount = nodes.columns[f.edgeCount] as Uint32Array;
@@ -566,10 +572,10 @@ class ColumnSink implements NumberTarget {
   private capacity: number;
   private readonly fieldCount: number;
 
-  constructor(private readonly kinds: ColumnKind[], declaredRows: number | undefined) {
+  constructor(private readonly kinds: ColumnKind[], private readonly declaredRows: number | undefined) {
     this.fieldCount = kinds.length;
-    // Trust the header's count for the first allocation, within reason: a lying header must not exhaust memory.
-    this.capacity = Math.max(16, Math.min(declaredRows ?? 1 << 16, 1 << 26));
+    // The header's count sizes the columns, but only as data arrives: a lying header must not exhaust memory.
+    this.capacity = Math.max(16, Math.min(declaredRows ?? 1 << 16, 1 << 20));
     this.columns = kinds.map((k) => allocate(k, this.capacity));
   }
 
@@ -606,7 +612,9 @@ class ColumnSink implements NumberTarget {
   }
 
   private grow() {
-    this.capacity *= 2;
+    // Towards the declared size in big steps (at most 8× what has arrived), then by doubling.
+    const declared = this.declaredRows ?? 0;
+    this.capacity = declared > this.capacity ? Math.min(declared, this.capacity * 8) : this.capacity * 2;
     this.columns = this.columns.map((col, i) => {
       if (col === undefined) return undefined;
       const bigger = allocate(this.kinds[i]!, this.capacity)!;

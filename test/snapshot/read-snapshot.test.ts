@@ -103,6 +103,7 @@ test('bad input is one TsprofError line naming the input and the problem', async
     ['nodes before header', Buffer.from('{"nodes":[1,2,3]}'), /"nodes" comes before the "snapshot" header/],
     ['non-number in nodes', Buffer.from(good.replace('"nodes":[', '"nodes":[true,')), /"nodes" holds a non-number, found 't'/],
     ['bad edge target', Buffer.from(good.replace(/"edges":\[(\d+),(\d+),(\d+)/, '"edges":[$1,$2,99999')), /edge 0 points to 99999, not a node/],
+    ['lying header', Buffer.from(good.replace(/"node_count":\d+/, '"node_count":1000000000')), /x: malformed heap snapshot: the header announces 1000000000 nodes, the file has 7/],
     ['garbage after end', Buffer.from(good + ' x'), /unexpected data after the end of the snapshot/],
   ];
   for (const [what, bytes, expected] of cases) {
