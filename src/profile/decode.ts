@@ -72,6 +72,10 @@ class Growable<T extends Uint32Array | Float64Array> {
     if (this.n === this.a.length) this.grow(this.n + 1);
     this.a[this.n++] = v;
   }
+  /** ensure makes room for k more elements (then write to a[n..] directly). */
+  ensure(k: number): void {
+    if (this.n + k > this.a.length) this.grow(this.n + k);
+  }
   private grow(need: number): void {
     let cap = this.a.length * 2;
     while (cap < need) cap *= 2;
@@ -230,12 +234,7 @@ class ProtoDecoder {
             const f = t >>> 3, w = t & 7;
             if (f === 1) {
               if (w === 2) {
-                const pe = this.lengthEnd(e);
-                while (this.pos < pe) {
-                  const id = this.varint(pe);
-                  if (id < 0 || id >= TWO32) throw new MalformedError(`location id ${id} out of the supported range`);
-                  locIds.push(id);
-                }
+                this.packedIds(this.lengthEnd(e), locIds);
               } else {
                 this.expect(w, 0, 'sample.location_id');
                 const id = this.varint(e);
@@ -443,6 +442,38 @@ class ProtoDecoder {
       periodType: periodTypeX ? { type: str(periodTypeX[0], 'period_type'), unit: str(periodTypeX[1], 'period_type') } : undefined,
       period,
     };
+  }
+
+  /**
+   * packedIds reads a packed field of location ids up to end into out: the
+   * hot loop of decoding, with one- and two-byte varints read inline.
+   */
+  private packedIds(end: number, out: GrowU32): void {
+    const buf = this.buf;
+    let a = out.a;
+    let n = out.n;
+    let pos = this.pos;
+    while (pos < end) {
+      if (n === a.length) {
+        out.n = n;
+        out.ensure(1);
+        a = out.a;
+      }
+      const b0 = buf[pos]!;
+      if (b0 < 0x80) { a[n++] = b0; pos++; continue; }
+      if (pos + 1 < end && buf[pos + 1]! < 0x80) {
+        a[n++] = (b0 & 0x7f) | (buf[pos + 1]! << 7);
+        pos += 2;
+        continue;
+      }
+      this.pos = pos;
+      const id = this.varint(end);
+      if (id < 0 || id >= TWO32) throw new MalformedError(`location id ${id} out of the supported range`);
+      a[n++] = id;
+      pos = this.pos;
+    }
+    out.n = n;
+    this.pos = end;
   }
 
   /**
