@@ -10,8 +10,8 @@ import { startService } from '../leak/service-process.js';
 const tsprofBin = fileURLToPath(new URL('../../../bin/tsprof.js', import.meta.url));
 const leakyService = fileURLToPath(new URL('../leak/fixtures/leaky-service.js', import.meta.url));
 
-async function watch(url: string, extra: string[] = []) {
-  const io = captureIO();
+async function watch(url: string, extra: string[] = [], isTerminal = false) {
+  const io = captureIO({ isTerminal });
   const code = await main(['watch', '-interval=300ms', '-duration=3s', ...extra, url], io);
   return { code, out: io.out(), err: io.err() };
 }
@@ -33,11 +33,15 @@ test('watch names the leaking allocation site of a real leaky service', { timeou
   }
 });
 
-test('watch finds no growing site in the fixed service, and -json carries the same verdicts', { timeout: 60_000 }, async () => {
+test('watch finds no growing site in the fixed service; -json on a terminal keeps progress on stderr', { timeout: 60_000 }, async () => {
   const service = await startService(leakyService, ['fixed'], { EVERY_MS: '100' });
   try {
-    const r = await watch(service.url, ['-json']);
+    const r = await watch(service.url, ['-json'], true);
     assert.equal(r.code, 0, r.err);
+    // One rewritten line per profile, cleared at the end.
+    assert.match(r.err, /^\r\x1b\[Kwatching http:\/\/127\.0\.0\.1:\d+: 1 profile, \d+ms of 3\.0s, in use [\d.]+[kM]?B \(\+0B\)/);
+    assert.ok((r.err.match(/\r\x1b\[Kwatching/g) ?? []).length >= 9);
+    assert.ok(r.err.endsWith('\r\x1b[K'));
     const report = JSON.parse(r.out);
     assert.deepEqual(report.growth.growing, []);
     assert.ok(report.growth.times.length >= 9, `readings: ${report.growth.times.length}`);
