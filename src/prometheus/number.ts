@@ -26,9 +26,29 @@ export function parseSampleNumber(text: string, start: number, end: number): num
     value = value * 10 + (c - 48);
     i++;
   }
-  if (i === end && i > digitsStart && i - digitsStart <= MAX_EXACT_DIGITS) return negative ? -value : value;
+  let digits = i - digitsStart;
+  if (i === end && digits > 0 && digits <= MAX_EXACT_DIGITS) return negative ? -value : value;
+  if (c === 46 && digits <= MAX_EXACT_DIGITS) {
+    // '.': a decimal with at most 15 significant digits is mantissa / 10^k with both
+    // exact in a double, and one IEEE division rounds correctly: Number()'s result.
+    const fractionStart = ++i;
+    while (i < end) {
+      c = text.charCodeAt(i);
+      if (c < 48 || c > 57) break;
+      value = value * 10 + (c - 48);
+      i++;
+    }
+    digits += i - fractionStart;
+    if (i === end && digits > 0 && digits <= MAX_EXACT_DIGITS) {
+      const quotient = value / POWERS_OF_TEN[i - fractionStart]!;
+      return negative ? -quotient : quotient;
+    }
+    i = fractionStart - 1;
+  }
   return parseGeneralNumber(text, start, end, i);
 }
+
+const POWERS_OF_TEN = Array.from({ length: MAX_EXACT_DIGITS + 1 }, (_, k) => 10 ** k);
 
 function parseGeneralNumber(text: string, start: number, end: number, firstNonDigit: number): number | undefined {
   const c = text.charCodeAt(firstNonDigit);

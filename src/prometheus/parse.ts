@@ -88,6 +88,20 @@ export function parseExpositionRange(
   return line;
 }
 
+function isLabelChar(c: number): boolean {
+  return c < 128 && (charClass[c]! & LABEL_CHAR) !== 0;
+}
+
+function isMetricChar(c: number): boolean {
+  return c < 128 && (charClass[c]! & METRIC_CHAR) !== 0;
+}
+
+/** startsWithAt tells whether text holds `word` at position at (a charCodeAt loop: cheaper than startsWith here). */
+function startsWithAt(text: string, at: number, word: string): boolean {
+  for (let k = 0; k < word.length; k++) if (text.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
+  return true;
+}
+
 function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
@@ -101,25 +115,6 @@ function found(text: string, i: number, end: number): string {
   return i >= end ? 'end of line' : JSON.stringify(text[i]);
 }
 
-/**
- * sliceOrReuse returns text[start, end), or `same` when that holds those
- * very characters. Consecutive rows repeat their metric and label names
- * (and often values): handing out the string we already have saves an
- * allocation per name, and it is still a slice of the same input.
- */
-function sliceOrReuse(text: string, start: number, end: number, same: string | undefined): string {
-  if (
-    same !== undefined &&
-    same.length === end - start &&
-    // Values of one length (cgroup paths, ids) tend to differ at the end: look there first.
-    (end === start || same.charCodeAt(same.length - 1) === text.charCodeAt(end - 1)) &&
-    text.startsWith(same, start)
-  ) {
-    return same;
-  }
-  return text.slice(start, end);
-}
-
 /** Where the next backslash of the text being parsed is (-1: none), so values without escapes skip the escape check. */
 let backslashAt = -1;
 
@@ -128,16 +123,26 @@ const scratchLabels: PrometheusLabel[] = [];
 
 /**
  * parseSampleLine reads `metric{labels} value [timestamp] [# exemplar]`; a
- * string result is the error. `previous` is the row before, whose strings
- * are reused where they match.
+ * string result is the error. `previous` is the row before: consecutive
+ * rows repeat the metric and label names, so where they match its strings
+ * are handed out again, saving the scan and the allocation (they are slices
+ * of the same input all the same). Values are not reused: comparing them
+ * costs more than slicing.
  */
 function parseSampleLine(text: string, start: number, end: number, previous: PrometheusRow | undefined): PrometheusRow | string {
   let i = start;
   let c = text.charCodeAt(i);
   if (c >= 128 || (charClass[c]! & METRIC_START) === 0) return `expected a metric name at column ${i - start + 1}, found ${found(text, i, end)}`;
-  i++;
-  while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
-  const metric = sliceOrReuse(text, start, i, previous?.metric);
+  let metric: string;
+  const previousMetric = previous?.metric;
+  if (previousMetric !== undefined && startsWithAt(text, i, previousMetric) && !isMetricChar(text.charCodeAt(i + previousMetric.length))) {
+    metric = previousMetric;
+    i += metric.length;
+  } else {
+    i++;
+    while (i < end && isMetricChar(text.charCodeAt(i))) i++;
+    metric = text.slice(start, i);
+  }
   const previousLabels = previous?.labels;
   i = skipBlanks(text, i, end);
   let labels: PrometheusLabel[] = [];
@@ -155,10 +160,18 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
         break;
       }
       if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${metric}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
-      const nameStart = i++;
-      while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & LABEL_CHAR) !== 0) i++;
+      const nameStart = i;
       const same = previousLabels?.[scratchLabels.length];
-      const name = sliceOrReuse(text, nameStart, i, same?.name);
+      let name: string;
+      if (same !== undefined && startsWithAt(text, i, same.name) && !isLabelChar(text.charCodeAt(i + same.name.length))) {
+        // The same name as the row before at this position (the usual case): no scan, no slice.
+        name = same.name;
+        i += name.length;
+      } else {
+        i++;
+        while (i < end && isLabelChar(text.charCodeAt(i))) i++;
+        name = text.slice(nameStart, i);
+      }
       i = skipBlanks(text, i, end);
       if (text.charCodeAt(i) !== 61 || i >= end) return `expected "=" after label name ${name} of ${metric}, found ${found(text, i, end)}`;
       i = skipBlanks(text, i + 1, end);
@@ -171,7 +184,7 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
       let value: string;
       if (close >= 0 && close < end && (backslashAt === -1 || backslashAt > close)) {
         i = close;
-        value = sliceOrReuse(text, valueStart, i, same?.value);
+        value = text.slice(valueStart, i);
       } else {
         for (;;) {
           if (i >= end) return `unterminated value of label ${name} of ${metric}: missing closing quote`;
