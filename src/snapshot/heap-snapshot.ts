@@ -1,3 +1,4 @@
+import { countsToOffsets } from './offsets.js';
 import type { SnapshotLayout } from './snapshot-meta.js';
 
 /**
@@ -189,14 +190,7 @@ export class HeapSnapshot {
     const firstRetainer = new Uint32Array(n + 1);
     const toNode = this.edgeToNode;
     for (let e = 0; e < this.edgeCount; e++) firstRetainer[toNode[e]!]!++;
-    // Exclusive prefix sums, then fill from the back so each range ends sorted by owner.
-    let sum = 0;
-    for (let i = 0; i < n; i++) {
-      const c = firstRetainer[i]!;
-      firstRetainer[i] = sum;
-      sum += c;
-    }
-    firstRetainer[n] = sum;
+    countsToOffsets(firstRetainer);
     const cursor = firstRetainer.slice(0, n);
     const retainerEdge = new Uint32Array(this.edgeCount);
     const retainerNode = new Uint32Array(this.edgeCount);

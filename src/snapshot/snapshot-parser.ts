@@ -238,22 +238,14 @@ export class SnapshotParser {
       this.startScan(true);
     } else if (key === 'nodes') {
       const f = layout!.nodeField;
-      const kinds: ColumnKind[] = new Array(layout!.nodeFieldCount).fill(ColumnKind.Skip);
-      kinds[f.type] = ColumnKind.U8;
-      kinds[f.name] = ColumnKind.U32;
-      kinds[f.id] = ColumnKind.U32;
-      kinds[f.selfSize] = ColumnKind.F64;
-      kinds[f.edgeCount] = ColumnKind.U32;
-      this.nodes = new ColumnSink(kinds, layout!.declaredNodeCount);
+      this.nodes = recordSink(layout!.nodeFieldCount, [[f.type, ColumnKind.U8], [f.name, ColumnKind.U32], [f.id, ColumnKind.U32],
+        [f.selfSize, ColumnKind.F64], [f.edgeCount, ColumnKind.U32]], layout!.declaredNodeCount);
       this.target = this.nodes;
       this.state = State.NumbersOpen;
     } else if (key === 'edges') {
       const g = layout!.edgeField;
-      const kinds: ColumnKind[] = new Array(layout!.edgeFieldCount).fill(ColumnKind.Skip);
-      kinds[g.type] = ColumnKind.U8;
-      kinds[g.nameOrIndex] = ColumnKind.U32;
-      kinds[g.toNode] = ColumnKind.U32;
-      this.edges = new ColumnSink(kinds, layout!.declaredEdgeCount);
+      this.edges = recordSink(layout!.edgeFieldCount, [[g.type, ColumnKind.U8], [g.nameOrIndex, ColumnKind.U32], [g.toNode, ColumnKind.U32]],
+        layout!.declaredEdgeCount);
       this.target = this.edges;
       this.state = State.NumbersOpen;
     } else if (key === 'locations') {
@@ -639,6 +631,13 @@ function copyColumnU32(col: Uint32Array, row: number, batch: Float64Array, from:
 }
 function copyColumnU8(col: Uint8Array, row: number, batch: Float64Array, from: number, stride: number, count: number) {
   for (let r = 0; r < count; r++, from += stride) col[row + r] = batch[from]!;
+}
+
+/** recordSink keeps the listed fields ([position, kind]) of records of fieldCount numbers. */
+function recordSink(fieldCount: number, kept: [number, ColumnKind][], declaredRows: number | undefined): ColumnSink {
+  const kinds: ColumnKind[] = new Array(fieldCount).fill(ColumnKind.Skip);
+  for (const [position, kind] of kept) kinds[position] = kind;
+  return new ColumnSink(kinds, declaredRows);
 }
 
 function allocate(kind: ColumnKind, n: number): Column {

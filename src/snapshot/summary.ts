@@ -1,5 +1,6 @@
 import { dominatorsOf } from './dominators.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
+import { countsToOffsets } from './offsets.js';
 
 /** ConstructorSummary is one row of the Summary view: all objects of one constructor (or kind). */
 export interface ConstructorSummary {
@@ -76,14 +77,7 @@ export function summarizeByConstructor(snapshot: HeapSnapshot): ConstructorSumma
   // how many instances are open on the current tree path.
   const firstChild = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) if (v !== root) firstChild[dominator[v]!]!++;
-  let sum = 0;
-  for (let v = 0; v < n; v++) {
-    const c = firstChild[v]!;
-    firstChild[v] = sum;
-    sum += c;
-  }
-  firstChild[n] = sum;
-  const children = new Uint32Array(sum);
+  const children = new Uint32Array(countsToOffsets(firstChild));
   const cursor = firstChild.slice(0, n);
   for (let v = 0; v < n; v++) if (v !== root) children[cursor[dominator[v]!]!++] = v;
   const open = new Uint32Array(names.length);
