@@ -93,7 +93,7 @@ function progressLine(io: CliIO, url: string) {
       } else {
         const of = Number.isFinite(p.durationMs) ? ` of ${formatDuration(p.durationMs)}` : ' (Ctrl-C to stop)';
         const change = p.totalBytes - p.firstTotalBytes;
-        text = `watching ${url}: ${p.readings} profile${p.readings === 1 ? "" : "s"}, ${formatDuration(p.elapsedMs)}${of}, in use ${formatBytes(p.totalBytes)} (${change >= 0 ? '+' : ''}${formatBytes(change)})`;
+        text = `watching ${url}: ${p.readings} profile${p.readings === 1 ? '' : 's'}, ${formatDuration(p.elapsedMs)}${of}, in use ${formatBytes(p.totalBytes)} (${change >= 0 ? '+' : ''}${formatBytes(change)})`;
       }
       io.stderr.write(`\r\x1b[K${text}`);
       shown = true;

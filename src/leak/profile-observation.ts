@@ -1,6 +1,7 @@
 import { TsprofError } from '../errors.js';
 import type { Profile } from '../profile/profile.js';
 import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
+import { StackInterner } from './stack-interner.js';
 
 /** ObservationOptions choose the value and the time of a profile's observation. */
 export interface ObservationOptions {
@@ -8,6 +9,8 @@ export interface ObservationOptions {
   sampleType?: string;
   /** timeMs to file the observation under; default the profile's own timestamp. */
   timeMs?: number;
+  /** interner shares frames and stacks with the other observations of a series. */
+  interner?: StackInterner;
 }
 
 /**
@@ -20,30 +23,39 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
   // inuse_space pairs with inuse_objects: together they give the typical object size of a site.
   const objectsType = profile.sampleTypes[index]!.type.replace(/_space$/, '_objects');
   const objectsIndex = profile.sampleTypes.findIndex((t) => t.type === objectsType && t.unit === 'count');
+  const intern = options.interner ?? new StackInterner();
   const frameCache = new Map<number, Frame[]>();
   const framesOf = (locationIndex: number): Frame[] => {
     let frames = frameCache.get(locationIndex);
     if (!frames) {
       const location = profile.locations[locationIndex]!;
-      frames = location.lines.map((l) => ({ functionName: l.function.name, file: l.function.filename, line: l.line }));
-      if (frames.length === 0) frames = [{ functionName: `0x${location.address.toString(16)}`, file: '', line: 0 }];
+      frames = location.lines.map((l) => intern.frame(l.function.name, l.function.filename, l.line));
+      if (frames.length === 0) frames = [intern.frame(`0x${location.address.toString(16)}`, '', 0)];
       frameCache.set(locationIndex, frames);
     }
     return frames;
   };
   const { samples } = profile;
-  const out: HeapSample[] = [];
+  // Samples with the same stack (one per object size, as pprof heap profiles have) become one.
+  const byStack = new Map<readonly Frame[], HeapSample>();
   for (let i = 0; i < samples.count; i++) {
     const bytes = samples.values[i * samples.valueCount + index]!;
     if (bytes === 0) continue;
-    const stack: Frame[] = [];
-    for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) stack.push(...framesOf(samples.locationIndexes[j]!));
+    const frames: Frame[] = [];
+    for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) frames.push(...framesOf(samples.locationIndexes[j]!));
+    const stack = intern.stack(frames);
     const objects = objectsIndex < 0 ? 0 : samples.values[i * samples.valueCount + objectsIndex]!;
-    out.push({ stack, bytes, objects });
+    const merged = byStack.get(stack);
+    if (merged) {
+      merged.bytes += bytes;
+      merged.objects += objects;
+    } else {
+      byStack.set(stack, { stack, bytes, objects });
+    }
   }
   const timeMs = options.timeMs ?? Number(profile.timeNanos / 1_000_000n);
   const samplingPeriodBytes = profile.periodType?.unit === 'bytes' ? profile.period : 0;
-  return { timeMs, samples: out, samplingPeriodBytes };
+  return { timeMs, samples: [...byStack.values()], samplingPeriodBytes };
 }
 
 /** bytesSampleIndex picks the in-use bytes value of a heap profile, or says why there is none. */

@@ -3,6 +3,7 @@ import { decodeProfile } from '../profile/decode.js';
 import { getBytes, heapProfileUrl, type AgentRequestOptions } from './agent-client.js';
 import type { HeapObservation } from './heap-observation.js';
 import { heapObservationFromProfile } from './profile-observation.js';
+import { StackInterner } from './stack-interner.js';
 
 /** WatchProgress is what a live progress line shows after each heap profile. */
 export interface WatchProgress {
@@ -74,6 +75,7 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
   const clock = options.clock ?? systemClock;
   const url = heapProfileUrl(options.url, options.gc ?? true);
   const observations: HeapObservation[] = [];
+  const interner = new StackInterner();
   const start = clock.now();
   let stoppedEarly: string | undefined;
   for (let reading = 0; ; reading++) {
@@ -88,6 +90,7 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
       const profile = decodeProfile(bytes, url.href);
       observation = heapObservationFromProfile(profile, url.href, {
         timeMs: (before + clock.now()) / 2,
+        interner,
         ...(options.sampleType !== undefined ? { sampleType: options.sampleType } : {}),
       });
     } catch (err) {

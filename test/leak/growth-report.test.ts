@@ -6,6 +6,7 @@ import { heapObservationFromProfile } from '../../src/leak/profile-observation.j
 import { analyzeGrowth, defaultGrowthOptions } from '../../src/leak/growth-report.js';
 import { formatGrowthReport } from '../../src/leak/format-growth.js';
 import type { Frame, HeapObservation } from '../../src/leak/heap-observation.js';
+import { StackInterner } from '../../src/leak/stack-interner.js';
 
 const fixtures = new URL('../../../../shared/fixtures/go/', import.meta.url);
 const MB = 1 << 20;
@@ -117,4 +118,18 @@ test('growth within a few sampling periods is the sampler, not a leak', () => {
   const exact = analyzeGrowth(observations(0));
   assert.equal(exact.minGrowthBytes, 1 * MB);
   assert.equal(exact.growing.length, 1);
+});
+
+test('observations of one series share frames and stacks, and merge samples of one stack', () => {
+  const interner = new StackInterner();
+  const bytes = readFileSync(new URL('heap_t2.pb.gz', fixtures));
+  const a = heapObservationFromProfile(decodeProfile(bytes, 't2'), 't2', { interner });
+  const b = heapObservationFromProfile(decodeProfile(bytes, 't2'), 't2', { interner });
+  assert.equal(a.samples.length, b.samples.length);
+  for (let i = 0; i < a.samples.length; i++) assert.equal(a.samples[i]!.stack, b.samples[i]!.stack, 'the same array');
+  const stacks = new Set(a.samples.map((s) => s.stack));
+  assert.equal(stacks.size, a.samples.length, 'one sample per distinct stack');
+  // Merging keeps the totals: go tool pprof's 50294.64kB.
+  assert.equal(Math.round(a.samples.reduce((s, x) => s + x.bytes, 0) / 10.24) / 100, 50294.64);
+  assert.equal(a.samplingPeriodBytes, 512 * 1024);
 });
