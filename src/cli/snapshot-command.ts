@@ -20,7 +20,7 @@ const flags: Record<string, FlagSpec> = {
 const usage = `usage: tsprof snapshot <summary|retainers|leaks|diff> [flags] FILE...
 
 Reads V8 heap snapshots (.heapsnapshot from v8.writeHeapSnapshot() or
-DevTools, gzipped or not) and explains why memory is held.
+DevTools, gzipped or not; - for stdin) and explains why memory is held.
 
   summary FILE               objects by constructor: count, shallow and retained size
   retainers FILE TARGET      why TARGET is alive: shortest retainer path from the roots,
@@ -75,6 +75,7 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
 }
 
 async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
+  if (file === '-') return readHeapSnapshot(io.stdin as AsyncIterable<Uint8Array>, { name: 'stdin' });
   const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
   let shown = false;
   const onProgress = io.isTerminal

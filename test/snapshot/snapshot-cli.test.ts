@@ -15,14 +15,16 @@ const leaky = fixtures + 'leaky.heapsnapshot.gz';
 const fixed = fixtures + 'fixed.heapsnapshot.gz';
 const bin = fileURLToPath(new URL('../../../bin/tsprof.js', import.meta.url));
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function run(args: string[], stdin: Buffer = Buffer.alloc(0)): Promise<{ code: number; stdout: string; stderr: string }> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   let out = '';
   let err = '';
   stdout.on('data', (d) => (out += d));
   stderr.on('data', (d) => (err += d));
-  const io: CliIO = { stdout, stderr, stdin: new PassThrough(), env: {}, cwd: process.cwd(), isTerminal: false };
+  const input = new PassThrough();
+  input.end(stdin);
+  const io: CliIO = { stdout, stderr, stdin: input, env: {}, cwd: process.cwd(), isTerminal: false };
   const code = await main(['snapshot', ...args], io);
   return { code, stdout: out, stderr: err };
 }
@@ -38,6 +40,10 @@ test('snapshot summary: text table and -json', async () => {
   assert.equal(parsed.constructors.length, 20);
   assert.deepEqual(parsed.constructors.find((r: { className: string }) => r.className === 'CgroupResolver'),
     { className: 'CgroupResolver', count: 1, shallowSize: 96, retainedSize: 10_516_600 });
+  // The same from stdin (gzip sniffed there too).
+  const piped = await run(['summary', '-json', '-'], readFileSync(leaky));
+  assert.equal(piped.code, 0, piped.stderr);
+  assert.deepEqual(JSON.parse(piped.stdout).constructors, parsed.constructors);
 });
 
 test('snapshot leaks: names the cache Map and the remedy on leaky, nothing on fixed', async () => {
