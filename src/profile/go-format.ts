@@ -9,19 +9,22 @@
  */
 export function goFixed(x: number, prec: number): string {
   if (!Number.isFinite(x)) return x > 0 ? '+Inf' : x < 0 ? '-Inf' : 'NaN';
-  const scale = 10 ** prec;
-  const doubled = x * scale * 2;
-  // An exact tie: x*10^prec is exactly k + 0.5 (only possible for dyadic x, where the products are exact).
-  if (Math.abs(doubled) < 2 ** 52 && Number.isInteger(doubled) && Math.abs(doubled % 2) === 1) {
-    let n = (doubled - 1) / 2; // floor for positive, toward -inf for negative
-    if (n % 2 !== 0) n += 1; // to even
-    const neg = n < 0 || (n === 0 && x < 0);
-    const digits = Math.abs(n).toString().padStart(prec + 1, '0');
-    const body = prec > 0 ? digits.slice(0, -prec) + '.' + digits.slice(-prec) : digits;
-    return (neg ? '-' : '') + body;
+  // An exact tie lies halfway between two prec-digit decimals, so it is a
+  // multiple of 2^-(prec+1) (scaling by a power of two is exact) whose
+  // (then exact) prec+1-digit expansion ends in 5.
+  if (Number.isInteger(x * 2 ** (prec + 1)) && Math.abs(x) < 2 ** 50) {
+    const exact = x.toFixed(prec + 1);
+    if (exact.endsWith('5')) {
+      const neg = exact.startsWith('-');
+      const digits = exact.replace('-', '').replace('.', '').slice(0, -1);
+      let n = BigInt(digits);
+      if (n % 2n === 1n) n += 1n; // round half to even
+      let body = n.toString().padStart(prec + 1, '0');
+      if (prec > 0) body = body.slice(0, -prec) + '.' + body.slice(-prec);
+      return (neg ? '-' : '') + body;
+    }
   }
-  const s = x.toFixed(prec);
-  return s;
+  return x.toFixed(prec);
 }
 
 /**

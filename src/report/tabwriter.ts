@@ -5,6 +5,7 @@
  * after a line's last tab is not part of any column.
  */
 export function alignColumns(text: string, alignRight: boolean): string {
+  if (text === '') return '';
   const lines = text.split('\n');
   const trailingNewline = lines.length > 0 && lines[lines.length - 1] === '';
   if (trailingNewline) lines.pop();

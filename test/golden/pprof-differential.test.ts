@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from './run-cli.js';
@@ -63,4 +65,24 @@ for (const line of commandLines) {
     assert.equal(ours.code, 0, ours.stderr);
     assert.equal(ours.stdout.toString('utf8') + ours.stderr, theirs.stdout + theirs.stderr);
   });
+}
+
+// Profiles of another shape (V8's: no mapping, file paths, microsecond-ish
+// values that stress rounding): converted by tsprof, then read by both.
+const v8 = join(process.cwd(), '..', 'shared', 'fixtures', 'v8');
+const dir = mkdtempSync(join(tmpdir(), 'tsprof-diff-'));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+for (const source of ['leaky.cpuprofile', 'leaky.heapprofile']) {
+  for (const flags of ['-top', '-top -lines', '-tree', '-traces', '-tags', '-dot', '-raw', '-peek=.', '-top -cum -files']) {
+    test(`${source} as pprof: tsprof ${flags} = go tool pprof ${flags}`, async () => {
+      const file = join(dir, `${source}.pb.gz`);
+      const wrote = await runCli(['-proto', '-output', file, join(v8, source)]);
+      assert.equal(wrote.code, 0, wrote.stderr);
+      const args = [...flags.split(' '), file];
+      const ours = await runCli(args);
+      const theirs = await run('go', ['tool', 'pprof', ...args], { env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 });
+      assert.equal(ours.stdout.toString('utf8') + ours.stderr, theirs.stdout + theirs.stderr);
+    });
+  }
 }

@@ -12,6 +12,12 @@ test('goFixed rounds exact ties to even, as Go, unlike toFixed', () => {
   assert.equal(goFixed(2.5, 0), '2');
   assert.equal(goFixed(1.005, 2), '1.00'); // 1.005 is below the tie in binary
   assert.equal(goFixed(12.3456, 2), '12.35');
+  // 3345000/1e6 is a little above 3.345: no tie, rounds up (as Go).
+  assert.equal(goFixed(3345000 / 1e6, 2), '3.35');
+  assert.equal(goFixed(2.675, 2), '2.67');
+  assert.equal(goFixed(0.5, 0), '0');
+  assert.equal(goFixed(1.5, 0), '2');
+  assert.equal(goFixed(-2.5, 0), '-2');
 });
 
 test('goG is %.2g: two significant digits, exponent form below 1e-4', () => {
