@@ -27,6 +27,11 @@ test('goG is %.2g: two significant digits, exponent form below 1e-4', () => {
   assert.equal(goG(0.1, 2), '0.1');
   assert.equal(goG(0, 2), '0');
   assert.equal(goG(0.96, 2), '0.96');
+  // Exact binary ties round half to even, as Go's %g.
+  assert.equal(goG(0.125, 2), '0.12');
+  assert.equal(goG(0.375, 2), '0.38');
+  assert.equal(goG(0.0146484375, 2), '0.015');
+  assert.equal(goG(1.5e-5, 2), '1.5e-05');
 });
 
 test('percentage formats as pprof', () => {
