@@ -135,7 +135,7 @@ function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string
       dominators,
     };
   });
-  const text: string[] = [`File: ${file}`, nodes.length > 1 || !/^@?\d+$/.test(target!) ? `Largest ${nodes.length} instances of ${target}` : '', ''];
+  const text: string[] = [`File: ${file}`, /^@?\d+$/.test(target!) ? '' : `Largest ${nodes.length} instance${nodes.length === 1 ? '' : 's'} of ${target} by retained size`, ''];
   for (const d of described) {
     text.push(`${d.label} @${d.id}: self ${formatBytes(d.selfSize)}, retained ${formatBytes(d.retainedSize)}, ${d.distance < 0 ? 'unreachable' : `distance ${d.distance}`}`);
     text.push(`  path: ${d.distance < 0 ? '(not reachable from the roots through strong references)' : d.path}`);
