@@ -2,10 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { TsprofError } from '../errors.js';
 
-/** The compiled entry points of the story's service (examples/metrics-fetcher), next to dist/src. */
+/** The compiled entry point of the kubelet simulator (examples/metrics-fetcher), next to dist/src. */
 export const kubeletSimulatorScript = fileURLToPath(new URL('../../examples/metrics-fetcher/kubelet-simulator-main.js', import.meta.url));
 /** The package root (where package.json is): the service runs there, so profiles name its files relative to it. */
 export const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+/** The compiled entry point of the story's service, the metrics fetcher. */
 export const metricsFetcherScript = fileURLToPath(new URL('../../examples/metrics-fetcher/metrics-fetcher-main.js', import.meta.url));
 
 /** ChildService is a Node process that announced itself with one JSON line on stdout. */
