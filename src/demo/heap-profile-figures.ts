@@ -13,7 +13,7 @@ export interface AllocationSite {
   cumShare: number;
   /** The function that called it, for most of those bytes. */
   caller: string | undefined;
-  /** What it called to allocate (e.g. Buffer's toString), for most of those bytes. */
+  /** What it called to allocate (e.g. Buffer's toString), for most of those bytes; undefined when it allocated them itself. */
   callee: string | undefined;
 }
 
@@ -93,7 +93,8 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
     file = frames[k]!.file;
     bump(lines, String(frames[k]!.line), value);
     if (k + 1 < frames.length) bump(callers, frames[k + 1]!.name, value);
-    if (k > 0) bump(callees, frames[k - 1]!.name, value);
+    // Bytes allocated by the function itself count against any callee.
+    bump(callees, k > 0 ? frames[k - 1]!.name : '', value);
   }
   return {
     inuseBytes: total,
@@ -103,7 +104,7 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
       line: Number(heaviest(lines) ?? 0),
       cumShare: cum.get(best)! / total,
       caller: heaviest(callers),
-      callee: heaviest(callees),
+      callee: heaviest(callees) || undefined,
     },
   };
 }
