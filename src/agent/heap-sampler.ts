@@ -100,12 +100,10 @@ export class HeapSampler {
     const { profile } = this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling');
     this.startV8Sampling();
     const current = HeapSampleTable.fromV8(profile);
-    for (const [key, stack] of current.stacks) {
-      const room = this.folded.stacks.has(key) || this.folded.stacks.size < this.maxStacks;
-      for (const [size, count] of stack.samplesBySize) {
-        if (room) this.folded.add(key, stack.frames, size, count);
-        else this.folded.add('(overflow)', [overflowFrame], size, count);
-      }
+    for (const stack of current.stacks.values()) {
+      // Stacks the table already has always fit; new ones while there is room.
+      const fits = this.folded.stacks.size < this.maxStacks || this.folded.has(stack.frames);
+      for (const [size, count] of stack.samplesBySize) this.folded.add(fits ? stack.frames : [overflowFrame], size, count);
     }
   }
 

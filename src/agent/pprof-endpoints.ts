@@ -2,10 +2,10 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapSnapshot } from 'node:v8';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { Profile } from 'pprof-format';
 import { cpuProfileToPprof } from '../source/v8-cpu-profile.js';
 import type { FrameNamer } from '../source/v8-frames.js';
 import { HeapSampleTable, heapTableToPprof } from '../source/v8-heap-profile.js';
+import type { PprofBuilder } from '../source/v8-pprof-builder.js';
 import { bearerTokenMatches } from './bearer-auth.js';
 import { CpuProfilerBusyError, takeCpuProfile } from './cpu-profiler.js';
 import type { ErrorLog } from './error-log.js';
@@ -81,9 +81,9 @@ async function withWaitSlot<T>(job: () => Promise<T>): Promise<T> {
   }
 }
 
-async function sendProfile(ctx: RequestContext, name: string, profile: Profile): Promise<void> {
+async function sendProfile(ctx: RequestContext, name: string, profile: PprofBuilder): Promise<void> {
   if (flagParam(ctx.query, 'debug')) {
-    sendText(ctx.res, 200, profileText(profile, name));
+    sendText(ctx.res, 200, await ctx.runtime.gate.run(() => profileText(profile.toProfile(), name)));
     return;
   }
   // Encoding blocks; compression runs on the thread pool.

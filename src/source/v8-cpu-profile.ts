@@ -1,4 +1,3 @@
-import type { Profile } from 'pprof-format';
 import type { FrameNamer, V8CallFrame } from './v8-frames.js';
 import { PprofBuilder } from './v8-pprof-builder.js';
 
@@ -53,7 +52,7 @@ function median(values: number[]): number {
  * samples are split over its lines in proportion to its ticks; caller frames
  * carry the line their function starts on (V8 does not record call sites).
  */
-export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOptions): Profile {
+export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOptions): PprofBuilder {
   const nodes = new Map<number, V8CpuNode>();
   const parent = new Map<number, number>();
   for (const node of profile.nodes) nodes.set(node.id, node);
@@ -144,5 +143,5 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
       builder.addSample([leaf, ...stack], [c, Math.round((time * 1000 * t.ticks) / totalTicks)]);
     });
   }
-  return builder.build();
+  return builder;
 }

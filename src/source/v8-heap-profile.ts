@@ -1,4 +1,3 @@
-import type { Profile } from 'pprof-format';
 import type { FrameNamer, V8CallFrame } from './v8-frames.js';
 import { PprofBuilder, type ValueTypeName } from './v8-pprof-builder.js';
 
@@ -18,7 +17,7 @@ export interface V8HeapProfile {
 
 /** HeapStack is one allocation stack with its sampled allocations counted per object size. */
 export interface HeapStack {
-  /** Frames from the leaf (allocating function) to the outermost caller. */
+  /** Frames from the leaf (allocating function) to the outermost caller; shared objects within a table. */
   frames: V8CallFrame[];
   /** Reported (already scaled) sample size in bytes → number of such samples (negative in a delta). */
   samplesBySize: Map<number, number>;
@@ -29,60 +28,112 @@ export interface HeapStack {
   unsizedBytes: number;
 }
 
-function frameKey(f: V8CallFrame): string {
-  return `${f.functionName}\u0001${f.url}\u0001${f.lineNumber}\u0001${f.columnNumber}`;
-}
-
 /**
  * HeapSampleTable holds sampled heap allocations keyed by stack. It is the
  * common currency of the heap endpoints: built from V8 profiles, added and
  * subtracted (deltas, cumulative allocation folding), then encoded as pprof.
+ *
+ * Frames are interned (one object per distinct frame, found through nested
+ * maps without building strings) and stacks are keyed by their frame numbers:
+ * building a table from a profile of 10,000 stacks allocates little, which
+ * matters because the agent does it on the app's event loop.
  */
 export class HeapSampleTable {
   readonly stacks = new Map<string, HeapStack>();
+  private readonly frames: V8CallFrame[] = [];
+  /** url → (line, column) → function name → frame number. */
+  private readonly frameIndex = new Map<string, Map<number, Map<string, number>>>();
 
-  /** fromV8 collects the samples of one V8 profile by stack. */
-  static fromV8(profile: V8HeapProfile): HeapSampleTable {
-    const table = new HeapSampleTable();
-    const byNode = new Map<number, { key: string; frames: V8CallFrame[] }>();
-    // Walk iteratively: stacks can be deep and the agent must never overflow the host's stack.
-    const pending: { node: V8HeapNode; parentKey: string; parentFrames: V8CallFrame[] }[] = [];
-    for (const child of profile.head.children ?? []) pending.push({ node: child, parentKey: '', parentFrames: [] });
-    while (pending.length > 0) {
-      const { node, parentKey, parentFrames } = pending.pop()!;
-      const key = parentKey + '\u0002' + frameKey(node.callFrame);
-      const frames = [node.callFrame, ...parentFrames];
-      byNode.set(node.id, { key, frames });
-      if (!profile.samples && node.selfSize > 0) table.entry(key, frames).unsizedBytes += node.selfSize;
-      for (const child of node.children ?? []) pending.push({ node: child, parentKey: key, parentFrames: frames });
+  private frameNumber(frame: V8CallFrame): number {
+    let byPosition = this.frameIndex.get(frame.url);
+    if (!byPosition) this.frameIndex.set(frame.url, (byPosition = new Map()));
+    // Columns of minified bundles run into the millions; 2^26 keeps the sum exact below 2^53.
+    const position = (frame.lineNumber + 1) * 2 ** 26 + (frame.columnNumber + 1);
+    let byName = byPosition.get(position);
+    if (!byName) byPosition.set(position, (byName = new Map()));
+    let n = byName.get(frame.functionName);
+    if (n === undefined) {
+      n = this.frames.length;
+      this.frames.push(frame);
+      byName.set(frame.functionName, n);
     }
-    for (const sample of profile.samples ?? []) {
-      const at = byNode.get(sample.nodeId);
-      if (at) table.add(at.key, at.frames, sample.size, 1);
-    }
-    return table;
+    return n;
   }
 
-  private entry(key: string, frames: V8CallFrame[]): HeapStack {
+  private stackFor(frameNumbers: number[]): HeapStack {
+    const key = frameNumbers.join(',');
     let stack = this.stacks.get(key);
     if (!stack) {
-      stack = { frames, samplesBySize: new Map(), unsizedBytes: 0 };
+      stack = { frames: frameNumbers.map((n) => this.frames[n]!), samplesBySize: new Map(), unsizedBytes: 0 };
       this.stacks.set(key, stack);
     }
     return stack;
   }
 
-  /** add counts `count` samples of `size` bytes at the stack `key`. */
-  add(key: string, frames: V8CallFrame[], size: number, count: number): void {
-    const bySize = this.entry(key, frames).samplesBySize;
+  /** fromV8 collects the samples of one V8 profile by stack. */
+  static fromV8(profile: V8HeapProfile): HeapSampleTable {
+    const table = new HeapSampleTable();
+    // Flatten the tree: per node its frame number and its parent's index.
+    // Iterative, as stacks can be deep and the agent must never overflow the host's stack.
+    const frameOf: number[] = [];
+    const parentOf: number[] = [];
+    const indexOfId = new Map<number, number>();
+    const pending: [node: V8HeapNode, parent: number][] = [];
+    for (const child of profile.head.children ?? []) pending.push([child, -1]);
+    const unsized: [index: number, bytes: number][] = [];
+    while (pending.length > 0) {
+      const [node, parent] = pending.pop()!;
+      const index = frameOf.length;
+      frameOf.push(table.frameNumber(node.callFrame));
+      parentOf.push(parent);
+      indexOfId.set(node.id, index);
+      if (!profile.samples && node.selfSize > 0) unsized.push([index, node.selfSize]);
+      for (const child of node.children ?? []) pending.push([child, index]);
+    }
+    const stackOfIndex = new Map<number, HeapStack>();
+    const stackAt = (index: number): HeapStack => {
+      let stack = stackOfIndex.get(index);
+      if (!stack) {
+        const numbers: number[] = [];
+        for (let at = index; at >= 0; at = parentOf[at]!) numbers.push(frameOf[at]!);
+        stack = table.stackFor(numbers);
+        stackOfIndex.set(index, stack);
+      }
+      return stack;
+    };
+    for (const sample of profile.samples ?? []) {
+      const index = indexOfId.get(sample.nodeId);
+      if (index === undefined) continue;
+      const bySize = stackAt(index).samplesBySize;
+      bySize.set(sample.size, (bySize.get(sample.size) ?? 0) + 1);
+    }
+    for (const [index, bytes] of unsized) stackAt(index).unsizedBytes += bytes;
+    return table;
+  }
+
+  /** add counts `count` samples of `size` bytes at the stack of `frames` (leaf first). */
+  add(frames: V8CallFrame[], size: number, count: number): void {
+    const bySize = this.stackFor(frames.map((f) => this.frameNumber(f))).samplesBySize;
     bySize.set(size, (bySize.get(size) ?? 0) + count);
+  }
+
+  /** has tells whether the table holds the stack of `frames` (leaf first), without adding anything. */
+  has(frames: V8CallFrame[]): boolean {
+    const numbers: number[] = [];
+    for (const f of frames) {
+      const n = this.frameIndex.get(f.url)?.get((f.lineNumber + 1) * 2 ** 26 + (f.columnNumber + 1))?.get(f.functionName);
+      if (n === undefined) return false;
+      numbers.push(n);
+    }
+    return this.stacks.has(numbers.join(','));
   }
 
   /** addTable adds every sample of other, times sign (−1 subtracts, for deltas). */
   addTable(other: HeapSampleTable, sign: 1 | -1 = 1): void {
-    for (const [key, stack] of other.stacks) {
-      for (const [size, count] of stack.samplesBySize) this.add(key, stack.frames, size, sign * count);
-      if (stack.unsizedBytes !== 0) this.entry(key, stack.frames).unsizedBytes += sign * stack.unsizedBytes;
+    for (const stack of other.stacks.values()) {
+      const mine = this.stackFor(stack.frames.map((f) => this.frameNumber(f)));
+      for (const [size, count] of stack.samplesBySize) mine.samplesBySize.set(size, (mine.samplesBySize.get(size) ?? 0) + sign * count);
+      mine.unsizedBytes += sign * stack.unsizedBytes;
     }
   }
 
@@ -124,10 +175,10 @@ export function unsampledEstimate(count: number, reported: number, interval: num
 
 /**
  * objectsPerSample finds k with reported = s × k and k = round(1/(1 − e^(−s/I))).
- * Several k can satisfy this (the rounding leaves slack), so it prefers object
- * sizes that are multiples of 8 (V8 aligns objects so) and, among those, the k
- * closest to the small-object guess: for small s, 1/p ≈ I/s + 1/2, so
- * reported ≈ I + s/2 and k ≈ reported² / (2·I·(reported − I)). Memoized.
+ * Several k can satisfy this (the rounding leaves slack), so it takes the
+ * unrounded solution k* = reported / s*, where s* solves s / (1 − e^(−s/I)) =
+ * reported, and picks the consistent k nearest to it, preferring object sizes
+ * that are multiples of 8 (V8 aligns objects so). Memoized.
  */
 export function objectsPerSample(reported: number, interval: number): number {
   const key = `${reported}/${interval}`;
@@ -145,8 +196,18 @@ const objectsMemo = new Map<string, number>();
 function solveObjectsPerSample(reported: number, interval: number): number {
   if (interval <= 0 || reported <= 0) return 1;
   const consistent = (k: number) => k >= 1 && Math.round(1 / -Math.expm1(-reported / k / interval)) === k;
-  const excess = reported - interval;
-  const guess = excess > 0 ? Math.max(1, (reported * reported) / (2 * interval * excess)) : 1;
+  // s / (1 − e^(−s/I)) grows from I (s → 0) to s (s ≫ I): bisect for s*.
+  let guess = 1;
+  if (reported > interval) {
+    let lo = 0;
+    let hi = reported;
+    for (let i = 0; i < 60; i++) {
+      const mid = (lo + hi) / 2;
+      if (mid / -Math.expm1(-mid / interval) < reported) lo = mid;
+      else hi = mid;
+    }
+    guess = Math.max(1, reported / Math.max(hi, 1e-9));
+  }
   let best: number | undefined;
   const consider = (k: number) => {
     if (consistent(k) && (best === undefined || Math.abs(Math.log(k / guess)) < Math.abs(Math.log(best / guess)))) best = k;
@@ -180,8 +241,8 @@ export interface HeapPprofOptions {
   mainFile?: string;
 }
 
-/** heapTableToPprof encodes a HeapSampleTable as a pprof Profile with scaled values. */
-export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptions): Profile {
+/** heapTableToPprof turns a HeapSampleTable into a pprof profile (call `encode()` or `toProfile()` on the result). */
+export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptions): PprofBuilder {
   const sampleTypes: ValueTypeName[] =
     options.kind === 'inuse'
       ? [['inuse_objects', 'count'], ['inuse_space', 'bytes']]
@@ -196,17 +257,24 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
     comments: options.comments,
     mainFile: options.mainFile,
   });
+  // Frames are shared objects within a table: name each one once.
+  const locationOfFrame = new Map<V8CallFrame, number>();
+  const locationOf = (frame: V8CallFrame) => {
+    let id = locationOfFrame.get(frame);
+    if (id === undefined) locationOfFrame.set(frame, (id = builder.locationId(options.namer(frame, undefined))));
+    return id;
+  };
   for (const stack of table.stacks.values()) {
     let locationIds: number[] | undefined;
-    const locations = () => (locationIds ??= stack.frames.map((f) => builder.locationId(options.namer(f, undefined))));
+    const locations = () => (locationIds ??= stack.frames.map(locationOf));
     for (const [size, count] of stack.samplesBySize) {
       if (count === 0) continue;
       const { objects, bytes } = unsampledEstimate(count, size, options.interval);
       // As Go, label each sample with the size of one object.
       const objectSize = Math.round(size / objectsPerSample(size, options.interval));
-      builder.addSample(locations(), [objects, bytes], { bytes: [objectSize, 'bytes'] });
+      builder.addSample(locations(), [objects, bytes], { key: 'bytes', value: objectSize, unit: 'bytes' });
     }
     if (stack.unsizedBytes !== 0) builder.addSample(locations(), [0, stack.unsizedBytes]);
   }
-  return builder.build();
+  return builder;
 }

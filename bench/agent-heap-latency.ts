@@ -1,0 +1,135 @@
+// How long serving /debug/pprof/heap blocks the event loop on a heap with ≥ 10,000
+// distinct allocation stacks: tsprof's agent vs @datadog/pprof's heap.profile() + encode.
+//
+//   npx tsc -p . && node dist/bench/agent-heap-latency.js [--reps 7] [--stacks 12000]
+//
+// Each tool runs in its own child process (V8 has one sampling heap profiler per
+// process), which builds the same heap and times the synchronous work of one
+// profile request several times; the parent interleaves tools over repetitions
+// and prints medians and the ratio. Compression runs on the thread pool in both
+// (zlib's async gzip) and is not counted: it does not block the event loop.
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+
+type Tool = 'tsprof' | 'datadog';
+const interval = 1024; // both tools; small enough that each stack's 4 KiB allocation is sampled (p ≈ 0.98)
+const stackDepth = 64;
+
+interface ChildResult {
+  tool: Tool;
+  stacks: number;
+  /** Synchronous milliseconds per request: total, and the longest single blocking stretch. */
+  totalMs: number[];
+  longestBlockMs: number[];
+}
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** buildHeap allocates from `count` distinct functions, each reached through a few shared frames, and keeps it all. */
+function buildHeap(count: number): unknown[] {
+  const kept: unknown[] = [];
+  const allocators = Array.from(
+    { length: count },
+    (_, i) => new Function('kept', `return function allocate_site_${i}() { kept.push(new Array(512)); }`)(kept) as () => void,
+  );
+  const viaHandler = (f: () => void) => f();
+  const viaRouter = (f: () => void) => viaHandler(f);
+  const viaServer = (f: () => void) => viaRouter(f);
+  for (const allocate of allocators) viaServer(allocate);
+  return kept;
+}
+
+async function runChild(tool: Tool, stacks: number, iterations: number): Promise<ChildResult> {
+  const totalMs: number[] = [];
+  const longestBlockMs: number[] = [];
+  let distinctStacks = 0;
+  if (tool === 'tsprof') {
+    const { HeapSampler } = await import('../src/agent/heap-sampler.js');
+    const { createAgentFrameNamer } = await import('../src/agent/frame-namer.js');
+    const { heapTableToPprof } = await import('../src/source/v8-heap-profile.js');
+    const sampler = new HeapSampler({ interval, stackDepth, allocations: false });
+    sampler.start();
+    const kept = buildHeap(stacks);
+    const namer = createAgentFrameNamer(process.cwd());
+    for (let i = 0; i < iterations; i++) {
+      // The agent runs these as separate jobs with the event loop free in between.
+      const t0 = performance.now();
+      const table = sampler.samples();
+      const t1 = performance.now();
+      const profile = heapTableToPprof(table, { kind: 'inuse', interval, namer, defaultSampleType: 'inuse_space' });
+      const t2 = performance.now();
+      profile.encode();
+      const t3 = performance.now();
+      distinctStacks = table.stacks.size;
+      totalMs.push(t3 - t0);
+      longestBlockMs.push(Math.max(t1 - t0, t2 - t1, t3 - t2));
+    }
+    sampler.stop();
+    if (kept.length !== stacks) throw new Error('heap not kept');
+  } else {
+    const require = createRequire(import.meta.url);
+    const { heap } = require('@datadog/pprof') as typeof import('@datadog/pprof');
+    heap.start(interval, stackDepth);
+    const kept = buildHeap(stacks);
+    for (let i = 0; i < iterations; i++) {
+      const t0 = performance.now();
+      const profile = heap.profile();
+      profile.encode();
+      const t1 = performance.now();
+      distinctStacks = profile.sample.length;
+      totalMs.push(t1 - t0);
+      longestBlockMs.push(t1 - t0); // one synchronous call
+    }
+    heap.stop();
+    if (kept.length !== stacks) throw new Error('heap not kept');
+  }
+  return { tool, stacks: distinctStacks, totalMs, longestBlockMs };
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+async function main(): Promise<void> {
+  const childTool = process.argv[process.argv.indexOf('--child') + 1] as Tool | undefined;
+  const stacks = arg('--stacks', 12_000);
+  if (process.argv.includes('--child') && childTool) {
+    process.stdout.write(JSON.stringify(await runChild(childTool, stacks, arg('--iterations', 5))) + '\n');
+    return;
+  }
+  const reps = arg('--reps', 7);
+  const results: Record<Tool, ChildResult[]> = { tsprof: [], datadog: [] };
+  for (let rep = 0; rep < reps; rep++) {
+    const order: Tool[] = rep % 2 === 0 ? ['tsprof', 'datadog'] : ['datadog', 'tsprof'];
+    for (const tool of order) {
+      const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', tool, '--stacks', String(stacks)], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 24,
+      });
+      if (child.status !== 0) throw new Error(`${tool} child failed: ${child.stderr}`);
+      const result = JSON.parse(child.stdout.trim().split('\n').pop()!) as ChildResult;
+      results[tool].push(result);
+      process.stderr.write(`rep ${rep + 1}/${reps} ${tool}: ${result.stacks} stacks, median ${median(result.totalMs).toFixed(1)} ms\n`);
+    }
+  }
+  const summary = (tool: Tool) => ({
+    stacks: median(results[tool].map((r) => r.stacks)),
+    total: median(results[tool].map((r) => median(r.totalMs))),
+    longest: median(results[tool].map((r) => median(r.longestBlockMs))),
+  });
+  const ts = summary('tsprof');
+  const dd = summary('datadog');
+  console.log(`heap profile on ${stacks} allocation sites (interval ${interval} B), ${reps} interleaved reps, medians:`);
+  console.log(`  tsprof  /debug/pprof/heap: ${ts.total.toFixed(1)} ms synchronous in all, longest block ${ts.longest.toFixed(1)} ms (${ts.stacks} stacks)`);
+  console.log(`  datadog heap.profile()+encode: ${dd.total.toFixed(1)} ms in one block (${dd.stacks} samples)`);
+  console.log(`  ratio tsprof/datadog: total ${(ts.total / dd.total).toFixed(2)}×, longest block ${(ts.longest / dd.longest).toFixed(2)}×`);
+}
+
+await main();
