@@ -160,8 +160,9 @@ interface Family {
   name: string;
   help: string;
   type: 'counter' | 'gauge';
-  /** Extra labels between `cpu`-like positions, already formatted with a trailing comma. */
+  /** Extra labels, formatted with a trailing comma, placed in sorted order as cAdvisor does: before `id` (cpu, device) or after `image` (interface). */
   extra?: string;
+  extraAfterImage?: boolean;
   /** Whether the rows carry a timestamp (cAdvisor stamps the usage it sampled). */
   timestamped: boolean;
   /** Value of a container row, or undefined for families only reported per pod. */
@@ -179,8 +180,8 @@ const families: Family[] = [
   { name: 'container_memory_rss', help: 'Size of RSS in bytes.', type: 'gauge', timestamped: true, container: (c) => c.memoryWorkingSet - (c.memoryWorkingSet % 4096), pod: (p) => sum(p, (c) => c.memoryWorkingSet - (c.memoryWorkingSet % 4096)) },
   { name: 'container_memory_cache', help: 'Number of bytes of page cache memory.', type: 'gauge', timestamped: true, container: (c) => c.memoryCache, pod: (p) => sum(p, (c) => c.memoryCache) },
   { name: 'container_fs_usage_bytes', help: 'Number of bytes that are consumed by the container on this filesystem.', type: 'gauge', extra: 'device="/dev/nvme0n1p1",', timestamped: false, container: (c) => c.fsUsage, pod: (p) => sum(p, (c) => c.fsUsage) },
-  { name: 'container_network_receive_bytes_total', help: 'Cumulative count of bytes received', type: 'counter', extra: 'interface="eth0",', timestamped: true, pod: (p) => p.rxBytes },
-  { name: 'container_network_transmit_bytes_total', help: 'Cumulative count of bytes transmitted', type: 'counter', extra: 'interface="eth0",', timestamped: true, pod: (p) => p.txBytes },
+  { name: 'container_network_receive_bytes_total', help: 'Cumulative count of bytes received', type: 'counter', extra: 'interface="eth0",', extraAfterImage: true, timestamped: true, pod: (p) => p.rxBytes },
+  { name: 'container_network_transmit_bytes_total', help: 'Cumulative count of bytes transmitted', type: 'counter', extra: 'interface="eth0",', extraAfterImage: true, timestamped: true, pod: (p) => p.txBytes },
   { name: 'container_spec_memory_limit_bytes', help: 'Memory limit for the container.', type: 'gauge', timestamped: false, container: (c) => c.memoryLimit, pod: () => 0 },
   { name: 'container_spec_cpu_quota', help: 'CPU quota of the container.', type: 'gauge', timestamped: false, container: (c) => c.cpuQuota, pod: (p) => sum(p, (c) => c.cpuQuota) },
 ];
@@ -195,14 +196,15 @@ function podCgroup(pod: SimPod): string {
 }
 
 function renderFamilyForPod(family: Family, pod: SimPod, nowMs: number): string {
-  const extra = family.extra ?? '';
+  const before = family.extraAfterImage ? '' : family.extra ?? '';
+  const after = family.extraAfterImage ? family.extra ?? '' : '';
   const stamp = family.timestamped ? ` ${nowMs}` : '';
   const cgroup = podCgroup(pod);
-  let out = `${family.name}{container="",${extra}id="${cgroup}",image="",name="",namespace="${pod.namespace}",pod="${pod.name}"} ${family.pod(pod)}${stamp}\n`;
+  let out = `${family.name}{container="",${before}id="${cgroup}",image="",${after}name="",namespace="${pod.namespace}",pod="${pod.name}"} ${family.pod(pod)}${stamp}\n`;
   if (family.container) {
     for (const c of pod.containers) {
       out +=
-        `${family.name}{container="${c.name}",${extra}id="${cgroup}/${c.id}",image="${c.image}",` +
+        `${family.name}{container="${c.name}",${before}id="${cgroup}/${c.id}",image="${c.image}",${after}` +
         `name="k8s_${c.name}_${pod.name}_${pod.namespace}_${pod.uid}_0",namespace="${pod.namespace}",pod="${pod.name}"} ` +
         `${family.container(c)}${stamp}\n`;
     }
