@@ -110,6 +110,51 @@ export function scaleProfilesToCommonUnits(profiles: Profile[]): Profile[] {
   });
 }
 
+/**
+ * HashIndex finds entries by a 32-bit hash and an equality test, in typed
+ * arrays: merging millions of samples builds no key strings.
+ */
+class HashIndex {
+  private slots: Int32Array;
+  private hashes: Uint32Array;
+  private size = 0;
+
+  constructor(expected: number) {
+    let cap = 1024;
+    while (cap < expected * 2) cap *= 2;
+    this.slots = new Int32Array(cap).fill(-1);
+    this.hashes = new Uint32Array(cap);
+  }
+
+  /** find returns the value stored under hash h that satisfies equal, or -1. */
+  find(h: number, equal: (value: number) => boolean): number {
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const v = this.slots[i]!;
+      if (v < 0) return -1;
+      if (this.hashes[i] === h && equal(v)) return v;
+    }
+  }
+
+  insert(h: number, value: number): void {
+    if ((this.size + 1) * 2 > this.slots.length) this.grow();
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i]! >= 0) i = (i + 1) & mask;
+    this.slots[i] = value;
+    this.hashes[i] = h;
+    this.size++;
+  }
+
+  private grow(): void {
+    const oldSlots = this.slots, oldHashes = this.hashes;
+    this.slots = new Int32Array(oldSlots.length * 2).fill(-1);
+    this.hashes = new Uint32Array(oldSlots.length * 2);
+    this.size = 0;
+    for (let i = 0; i < oldSlots.length; i++) if (oldSlots[i]! >= 0) this.insert(oldHashes[i]!, oldSlots[i]!);
+  }
+}
+
 /** StringInterner builds a new string table, index 0 being "". */
 class StringInterner {
   readonly table: string[] = [''];
@@ -157,7 +202,7 @@ export function mergeProfiles(srcs: Profile[]): Profile {
   const strings = new StringInterner();
   const vc = first.sampleTypes.length;
   const builder = new SampleBuilder(vc, first.samples.count, first.samples.locationIndexes.length);
-  const sampleByKey = new Map<string, number>();
+  const samples = new HashIndex(first.samples.count);
 
   for (const src of srcs) {
     const mappingInfo = new Map<Mapping, { m: Mapping; offset: bigint }>();
@@ -228,33 +273,37 @@ export function mergeProfiles(srcs: Profile[]): Profile {
 
     const s = src.samples;
     const t = s.labels;
-    const mapped: number[] = [];
+    let mapped = new Uint32Array(64);
     const labelEntries: [number, number, number, number][] = [];
     for (let i = 0; i < s.count; i++) {
       let zero = true;
       for (let k = 0; k < vc; k++) if (s.values[i * vc + k] !== 0) { zero = false; break; }
       if (zero) continue;
-      mapped.length = 0;
-      for (let j = s.locationStarts[i]!; j < s.locationStarts[i + 1]!; j++) mapped.push(mapLocation(s.locationIndexes[j]!));
-      let key = mapped.join(',');
+      const a = s.locationStarts[i]!, n = s.locationStarts[i + 1]! - a;
+      if (n > mapped.length) mapped = new Uint32Array(n * 2);
+      let h = 0x811c9dc5 ^ n;
+      for (let j = 0; j < n; j++) {
+        const li = mapLocation(s.locationIndexes[a + j]!);
+        mapped[j] = li;
+        h = Math.imul(h ^ li, 0x01000193);
+      }
       labelEntries.length = 0;
       if (t) {
         for (let j = t.starts[i]!; j < t.starts[i + 1]!; j++) {
           labelEntries.push([mapString(t.key[j]!), t.str[j] !== 0 ? mapString(t.str[j]!) : 0, t.str[j] !== 0 ? 0 : t.num[j]!, t.str[j] !== 0 ? 0 : mapString(t.unit[j]!)]);
         }
-        if (labelEntries.length > 0) {
-          const parts = labelEntries.map((e) => `${e[0]}:${e[1]}:${e[2]}:${e[3]}`).sort();
-          key += '#' + parts.join(';');
-        }
+        // One canonical order, so equal label sets compare equal.
+        if (labelEntries.length > 1) labelEntries.sort((x, y) => x[0] - y[0] || x[1] - y[1] || x[2] - y[2] || x[3] - y[3]);
+        for (const e of labelEntries) h = Math.imul(h ^ e[0] ^ Math.imul(e[1], 31) ^ (e[2] | 0) ^ Math.imul(e[3], 17), 0x01000193);
       }
-      const existing = sampleByKey.get(key);
-      if (existing !== undefined) {
+      const existing = samples.find(h >>> 0, (c) => builder.stackEquals(c, mapped, n) && builder.labelsEqual(c, labelEntries));
+      if (existing >= 0) {
         for (let k = 0; k < vc; k++) builder.addValue(existing, k, s.values[i * vc + k]!);
         continue;
       }
       builder.startSample();
-      sampleByKey.set(key, builder.count - 1);
-      for (const li of mapped) builder.addLocation(li);
+      samples.insert(h >>> 0, builder.count - 1);
+      for (let j = 0; j < n; j++) builder.addLocation(mapped[j]!);
       for (let k = 0; k < vc; k++) builder.setValue(k, s.values[i * vc + k]!);
       for (const e of labelEntries) builder.addLabel(e[0], e[1], e[2], e[3]);
     }

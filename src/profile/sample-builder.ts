@@ -69,6 +69,28 @@ export class SampleBuilder {
     return this.values[i * this.valueCount + k]!;
   }
 
+  /** stackEquals reports whether sample i's stack is stack[0..n). */
+  stackEquals(i: number, stack: Uint32Array, n: number): boolean {
+    const a = this.locStarts[i]!;
+    const b = i + 1 < this.count ? this.locStarts[i + 1]! : this.nLocs;
+    if (b - a !== n) return false;
+    for (let j = 0; j < n; j++) if (this.locs[a + j] !== stack[j]) return false;
+    return true;
+  }
+
+  /** labelsEqual reports whether sample i has exactly these labels, in this order. */
+  labelsEqual(i: number, entries: readonly (readonly [number, number, number, number])[]): boolean {
+    if (!this.labelStarts) return entries.length === 0;
+    const a = this.labelStarts[i]!;
+    const b = i + 1 < this.count ? this.labelStarts[i + 1]! : this.nLabels;
+    if (b - a !== entries.length) return false;
+    for (let j = 0; j < entries.length; j++) {
+      const e = entries[j]!;
+      if (this.lKey[a + j] !== e[0] || this.lStr[a + j] !== e[1] || this.lNum[a + j] !== e[2] || this.lUnit[a + j] !== e[3]) return false;
+    }
+    return true;
+  }
+
   addLabel(key: number, str: number, num: number, unit: number): void {
     if (!this.labelStarts) {
       this.labelStarts = new Uint32Array(Math.max(16, this.count + 2));
