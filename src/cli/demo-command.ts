@@ -39,14 +39,15 @@ export async function demoCommand(args: string[], io: CliIO): Promise<number> {
     profiles: values.profiles as number,
     responseBytes: values.size as number,
     intervalMs: values.interval as number,
-    dir: (values.dir as string) ? resolve(io.cwd, values.dir as string) : await mkdtemp(join(tmpdir(), 'tsprof-demo-')),
+    dir: (values.dir as string) ? resolve(io.cwd, values.dir as string) : '',
     leakEngine: values['leak-engine'] as boolean,
   };
   if (duration <= 0) throw new UsageError('-duration must be positive');
   if (settings.profiles < 2) throw new UsageError('-profiles must be at least 2 (growth is a difference)');
   if (settings.responseBytes < 10_000 || settings.responseBytes > 200_000_000) throw new UsageError('-size must be between 10000 and 200000000 bytes');
   if (settings.intervalMs < 0) throw new UsageError('-interval must not be negative');
-  await mkdir(settings.dir, { recursive: true });
+  if (settings.dir) await mkdir(settings.dir, { recursive: true });
+  else settings.dir = await mkdtemp(join(tmpdir(), 'tsprof-demo-'));
 
   const context = new DemoContext(settings, io);
   const steps = demoSteps.filter((s) => s.enabled?.(settings) ?? true);
