@@ -19,7 +19,7 @@ describe('/debug/pprof/profile of a live app', () => {
     assert.equal(`${str(profile.periodType!.type)}/${str(profile.periodType!.unit)}`, 'cpu/nanoseconds');
     assert.equal(Number(profile.period), 10_000_000, '100 Hz, as Go');
     const seconds = Number(profile.durationNanos) / 1e9;
-    assert.ok(seconds > 2.9 && seconds < 3.5, `duration ${seconds}`);
+    assert.ok(seconds > 2.9 && seconds < 5, `duration ${seconds}`);
     const { rows } = flatByFunction(profile, 'cpu');
     assert.equal(rows[0]!.name, 'burnCpu');
     const share = rows[0]!.flat / Number(profile.durationNanos);
