@@ -118,9 +118,6 @@ function found(text: string, i: number, end: number): string {
 /** Where the next backslash of the text being parsed is (-1: none), so values without escapes skip the escape check. */
 let backslashAt = -1;
 
-/** Labels of the line being read; copied out at its end into an array of the right size. */
-const scratchLabels: PrometheusLabel[] = [];
-
 /**
  * parseSampleLine reads `metric{labels} value [timestamp] [# exemplar]`; a
  * string result is the error. `previous` is the row before: consecutive
@@ -149,7 +146,7 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
   if (i < end && text.charCodeAt(i) === 123) {
     // '{'
     i++;
-    scratchLabels.length = 0;
+    labels = [];
     for (;;) {
       i = skipBlanks(text, i, end);
       if (i >= end) return `unterminated label set of ${metric}: missing "}"`;
@@ -161,7 +158,7 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
       }
       if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${metric}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
       const nameStart = i;
-      const same = previousLabels?.[scratchLabels.length];
+      const same = previousLabels?.[labels.length];
       let name: string;
       if (same !== undefined && startsWithAt(text, i, same.name) && !isLabelChar(text.charCodeAt(i + same.name.length))) {
         // The same name as the row before at this position (the usual case): no scan, no slice.
@@ -194,13 +191,12 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
         }
         value = unescapeLabelValue(text, valueStart, i);
       }
-      scratchLabels.push({ name, value });
+      labels.push({ name, value });
       i = skipBlanks(text, i + 1, end);
       c = i < end ? text.charCodeAt(i) : -1;
       if (c === 44) i++; // ','
       else if (c !== 125 || i >= end) return `expected "," or "}" after label ${name} of ${metric}, found ${found(text, i, end)}`;
     }
-    if (scratchLabels.length > 0) labels = scratchLabels.slice();
     i = skipBlanks(text, i, end);
   }
   if (i >= end) return `missing value for ${metric}`;
