@@ -167,13 +167,19 @@ function leaksReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], li
   const collections = largestCollections(s!, { limit });
   const text: string[] = [`File: ${file}`, ''];
   const leaks = sliced.filter((l) => !l.transient);
-  if (leaks.length === 0) text.push('Sliced strings: no string is kept alive by small slices of it.');
+  const transient = sliced.filter((l) => l.transient);
+  if (leaks.length === 0) text.push('Sliced strings: none keeps a whole string alive from the heap.');
   else text.push('Sliced strings keeping whole strings alive (each slice points at its parent instead of copying):');
-  for (const l of sliced) {
-    text.push(`  ${formatBytes(l.keptBytes)} in ${l.parents} string${l.parents === 1 ? '' : 's'} kept by ${l.slices} slice${l.slices === 1 ? '' : 's'} of ${formatBytes(l.usedBytes)}${l.transient ? ' — transient: held only by the running stack' : ''}`);
+  const describe = (l: (typeof sliced)[number]) => {
+    text.push(`  ${formatBytes(l.keptBytes)} in ${l.parents} string${l.parents === 1 ? '' : 's'} kept by ${l.slices} slice${l.slices === 1 ? '' : 's'} of ${formatBytes(l.usedBytes)}`);
     text.push(`    ${l.signature}`);
     if (l.holder) text.push(`    held by ${l.holder.label} @${l.holder.id} (retains ${formatBytes(l.holder.retainedSize)})`);
     if (!l.transient) text.push(`    fix: ${l.remedy}`);
+  };
+  leaks.forEach(describe);
+  if (transient.length > 0) {
+    text.push('Transient, held only by the running stack (gone when the current call returns):');
+    transient.forEach(describe);
   }
   text.push('', 'Largest collections by retained size:');
   text.push(table(['retained', 'entries', 'kind', 'id', 'path'], collections.map((c) => [formatBytes(c.retainedSize), String(c.entries), c.kind, `@${c.id}`, c.path])));

@@ -180,8 +180,13 @@ export function largestCollections(snapshot: HeapSnapshot, options: CollectionOp
   const { retainedSize, reachable } = dominatorsOf(snapshot);
   const types = snapshot.types;
   const candidates: { node: number; kind: string; entries: number }[] = [];
+  // The user roots (the global object) hold everything: not a collection worth listing.
+  const userRoots = new Set<number>();
+  for (let e = snapshot.firstEdge[snapshot.rootOrdinal]!; e < snapshot.firstEdge[snapshot.rootOrdinal + 1]!; e++) {
+    if (snapshot.edgeType[e] === types.edgeShortcut) userRoots.add(snapshot.edgeToNode[e]!);
+  }
   for (let n = 0; n < snapshot.nodeCount; n++) {
-    if (snapshot.nodeType[n] !== types.object || !reachable[n]) continue;
+    if (snapshot.nodeType[n] !== types.object || !reachable[n] || userRoots.has(n)) continue;
     const name = snapshot.nameOf(n);
     if (collectionClasses.has(name)) {
       candidates.push({ node: n, kind: name, entries: entryCount(snapshot, n, name) });
