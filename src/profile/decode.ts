@@ -94,8 +94,15 @@ class Growable<T extends Uint32Array | Float64Array> {
     b.set(this.a.subarray(0, this.n));
     this.a = b;
   }
-  /** done returns the elements, without a copy when the capacity was exact. */
-  done(): T { return (this.n === this.a.length ? this.a : this.a.slice(0, this.n)) as T; }
+  /**
+   * done returns the elements. Sized from a close upper bound, the array is
+   * returned as a view (its untouched tail never becomes resident memory);
+   * a loose one is copied to size.
+   */
+  done(): T {
+    if (this.n === this.a.length) return this.a;
+    return (this.n * 2 >= this.a.length ? this.a.subarray(0, this.n) : this.a.slice(0, this.n)) as T;
+  }
 }
 
 type GrowU32 = Growable<Uint32Array>;
@@ -254,8 +261,7 @@ class ProtoDecoder {
               }
             } else if (f === 2) {
               if (w === 2) {
-                const pe = this.lengthEnd(e);
-                while (this.pos < pe) values.push(this.varint(pe));
+                this.packedValues(this.lengthEnd(e), values);
               } else {
                 this.expect(w, 0, 'sample.value');
                 values.push(this.varint(e));
@@ -487,14 +493,47 @@ class ProtoDecoder {
     this.pos = end;
   }
 
+  /** packedValues reads a packed field of int64 values up to end into out, short varints inline. */
+  private packedValues(end: number, out: GrowF64): void {
+    const buf = this.buf;
+    let pos = this.pos;
+    while (pos < end) {
+      if (out.n === out.a.length) out.ensure(1);
+      let v = buf[pos]!;
+      if (v >= 0x80 && pos + 2 < end) {
+        const b1 = buf[pos + 1]!;
+        if (b1 < 0x80) {
+          out.a[out.n++] = (v & 0x7f) | (b1 << 7);
+          pos += 2;
+          continue;
+        }
+        const b2 = buf[pos + 2]!;
+        if (b2 < 0x80) {
+          out.a[out.n++] = (v & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
+          pos += 3;
+          continue;
+        }
+      } else if (v < 0x80) {
+        out.a[out.n++] = v;
+        pos++;
+        continue;
+      }
+      this.pos = pos;
+      v = this.varint(end);
+      out.a[out.n++] = v;
+      pos = this.pos;
+    }
+    this.pos = end;
+  }
+
   /**
-   * countSamples pre-scans the sample messages, counting samples, location
-   * ids and values (one per varint terminator byte in packed fields). It never
-   * throws: on malformed input it returns what it saw, and the real pass reports.
+   * countSamples pre-scans the sample messages for samples and upper bounds
+   * of location ids and values (a packed field of n bytes holds at most n
+   * varints), reading only tags and lengths. It never throws: on malformed
+   * input it returns what it saw, and the real pass reports.
    */
   private countSamples(): { samples: number; locationIds: number; values: number } {
-    const buf = this.buf;
-    const end = buf.length;
+    const end = this.buf.length;
     let samples = 0, locationIds = 0, values = 0;
     const save = this.pos;
     try {
@@ -512,9 +551,7 @@ class ProtoDecoder {
           const f = t >>> 3, w = t & 7;
           if ((f === 1 || f === 2) && w === 2) {
             const pe = this.lengthEnd(e);
-            let n = 0;
-            for (let q = this.pos; q < pe; q++) if (buf[q]! < 0x80) n++;
-            if (f === 1) locationIds += n; else values += n;
+            if (f === 1) locationIds += pe - this.pos; else values += pe - this.pos;
             this.pos = pe;
           } else if ((f === 1 || f === 2) && w === 0) {
             this.varint(e);
