@@ -67,5 +67,14 @@ for (const nodeArgs of [[], ['--enable-source-maps']]) {
       const fn = profile.function.find((f) => profile.stringTable.strings[Number(f.name)] === 'rememberCells')!;
       assert.equal(Number(fn.startLine), lineOf('export const rememberCells'));
     });
+
+    test('heap: an anonymous function is named findably, after its .ts file and line', async () => {
+      const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/heap`);
+      const anonymous = flatByFunction(profile, 'inuse_space').rows.find((r) => r.name.startsWith('(anonymous) hot-path.ts:'));
+      assert.ok(anonymous, 'an anonymous allocating function');
+      assert.equal(anonymous.name, `(anonymous) hot-path.ts:${lineOf('// ANON-LINE')}`);
+      assert.equal(anonymous.file, 'src/hot-path.ts');
+      assert.ok(anonymous.flat > 4e6, `${anonymous.flat} bytes`);
+    });
   });
 }
