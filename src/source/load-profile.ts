@@ -100,6 +100,12 @@ export function parseProfileBytes(bytes: Uint8Array, sourceName: string, maxByte
     if (pprof) return decodeProfile(pprof, sourceName, { maxDecodedBytes: maxBytes });
     throw new TsprofError(`${sourceName}: JSON that is not a V8 .cpuprofile or .heapprofile (starts ${JSON.stringify(firstLine(text, 40))})`);
   }
+  // Text that pprof's legacy parsers or a web server would send: say what it is.
+  const head = Buffer.from(data.buffer, data.byteOffset + i, Math.min(data.byteLength - i, 80)).toString('latin1');
+  if (/^<(!DOCTYPE|html)/i.test(head)) throw new TsprofError(`${sourceName}: an HTML page, not a profile`);
+  if (/^(heap profile:|--- contention|--- mutex|goroutine profile:|threadcreate profile:)/.test(head)) {
+    throw new TsprofError(`${sourceName}: a legacy text profile ("${head.split('\n')[0]!.trim()}"), not protobuf: fetch it without ?debug=N`);
+  }
   return decodeProfile(data, sourceName, { maxDecodedBytes: maxBytes });
 }
 

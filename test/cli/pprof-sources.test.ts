@@ -64,7 +64,7 @@ test('an HTTP error names the status and the start of the body', async () => {
 test('a page that is not a profile is refused with one line', async () => {
   const r = await runCli(['-top', `${origin}/html`]);
   assert.equal(r.code, 1);
-  assert.match(r.stderr.trimEnd().split('\n').pop()!, /^tsprof: http:\/\/127\.0\.0\.1:\d+\/html: parsing profile: not a valid pprof profile/);
+  assert.match(r.stderr.trimEnd().split('\n').pop()!, /^tsprof: http:\/\/127\.0\.0\.1:\d+\/html: an HTML page, not a profile$/);
 });
 
 test('an unreachable URL is refused with one line', async () => {

@@ -52,3 +52,9 @@ test('a server that does not answer times out with a clear error', async () => {
 test('a too large input is refused before reading it whole', async () => {
   await assert.rejects(loadProfile(join(fixtures, 'go', 'heap_t2.pb.gz'), { maxBytes: 100 }), /larger than the 100-byte limit/);
 });
+
+test('legacy text profiles and HTML pages are named as such', () => {
+  const says = (re: RegExp) => (err: unknown) => err instanceof TsprofError && re.test(err.message);
+  assert.throws(() => parseProfileBytes(Buffer.from('heap profile: 1: 2 [3: 4] @ heap/1048576\n'), 'h'), says(/^h: a legacy text profile \("heap profile: 1: 2 \[3: 4\] @ heap\/1048576"\), not protobuf/));
+  assert.throws(() => parseProfileBytes(Buffer.from('\n<!DOCTYPE html><html>'), 'page'), says(/^page: an HTML page, not a profile$/));
+});
