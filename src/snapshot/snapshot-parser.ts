@@ -355,8 +355,15 @@ export class SnapshotParser {
           this.target!.pushBatch(batch, len);
           len = 0;
         }
-        if (b === C.Comma) state = State.NumberNext;
-        else if (b === C.RBracket) state = State.AfterValue;
+        if (b === C.Comma) {
+          // The common case, "12,34": go straight on to the next number's digits.
+          const next = chunk[i + 1];
+          if (next !== undefined && next >= C.Zero && next <= C.Nine) {
+            i++;
+            continue;
+          }
+          state = State.NumberNext;
+        } else if (b === C.RBracket) state = State.AfterValue;
         else if (isSpace(b)) state = State.NumberAfter;
         else {
           this.saveNumbers(len, acc, state);
