@@ -54,9 +54,10 @@ export interface LeakReport {
 /**
  * huntLeak watches an agent's heap profile, judges each allocation site's
  * growth, and with snapshots joins the growing sites with what holds their
- * memory, into one report. The first snapshot is taken right after the
- * first heap profile (so a wrong URL or a disabled endpoint fails fast), the
- * last one after the last profile, also when the watch is interrupted.
+ * memory, into one report. The first snapshot is taken once the endpoint
+ * has answered with a heap profile (so a wrong URL fails fast) and before
+ * the watch's time grid starts; the last one after the last profile, also
+ * when the watch is interrupted.
  */
 export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
   const timeoutMs = options.timeoutMs ?? 30_000;
@@ -90,7 +91,7 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
       ...(options.sampleType !== undefined ? { sampleType: options.sampleType } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.snapshots ? { onFirstReading: async () => void (startFile = await take('start')) } : {}),
+      ...(options.snapshots ? { beforeWatch: async () => void (startFile = await take('start')) } : {}),
       onProgress: (p) => options.onProgress?.({ phase: 'watch', ...p }),
     });
     const growth = analyzeGrowth(watched.observations, options.growth ?? defaultGrowthOptions());

@@ -51,8 +51,13 @@ export interface WatchHeapOptions extends AgentRequestOptions {
   /** signal ends the watch early (Ctrl-C); what was gathered is still returned. */
   signal?: AbortSignal;
   onProgress?: (progress: WatchProgress) => void;
-  /** onFirstReading runs once the endpoint has answered with a heap profile (e.g. to take the first snapshot). */
-  onFirstReading?: () => Promise<void>;
+  /**
+   * beforeWatch runs once the endpoint has answered with a heap profile (so a
+   * wrong URL fails fast), e.g. to take the first heap snapshot. That can take
+   * seconds and pauses the target, so the watch then starts afresh: that first
+   * profile is dropped and the time grid begins after it.
+   */
+  beforeWatch?: () => Promise<void>;
   clock?: Clock;
 }
 
@@ -76,9 +81,11 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
   const url = heapProfileUrl(options.url, options.gc ?? true);
   const observations: HeapObservation[] = [];
   const interner = new StackInterner();
-  const start = clock.now();
+  let start = clock.now();
+  let slot = 0;
   let stoppedEarly: string | undefined;
-  for (let reading = 0; ; reading++) {
+  let setUp = options.beforeWatch === undefined;
+  for (;;) {
     if (options.signal?.aborted) {
       stoppedEarly = 'interrupted';
       break;
@@ -98,8 +105,13 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
       stoppedEarly = errorMessage(err);
       break;
     }
+    if (!setUp) {
+      await options.beforeWatch!();
+      setUp = true;
+      start = clock.now();
+      continue;
+    }
     observations.push(observation);
-    if (observations.length === 1 && options.onFirstReading) await options.onFirstReading();
     const total = (o: HeapObservation) => o.samples.reduce((sum, s) => sum + s.bytes, 0);
     options.onProgress?.({
       readings: observations.length,
@@ -108,10 +120,13 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
       totalBytes: total(observation),
       firstTotalBytes: total(observations[0]!),
     });
-    // Readings are on a fixed grid from the start, so a slow request does not stretch the window.
-    const next = start + (reading + 1) * options.intervalMs;
-    if (next - start > options.durationMs) break;
-    await clock.sleep(Math.max(0, next - clock.now()), options.signal);
+    // Readings are on a fixed grid from the start, so a slow request does not
+    // stretch the window; slots a slow request overran are skipped rather than
+    // caught up with back-to-back requests, which would bunch the readings.
+    slot++;
+    while (start + slot * options.intervalMs < clock.now()) slot++;
+    if (slot * options.intervalMs > options.durationMs) break;
+    await clock.sleep(Math.max(0, start + slot * options.intervalMs - clock.now()), options.signal);
   }
   return stoppedEarly === undefined ? { observations } : { observations, stoppedEarly };
 }
