@@ -1,9 +1,10 @@
-import { writeFile } from 'node:fs/promises';
+import { createWriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { TsprofError, UsageError } from '../errors.js';
 import { type Config, configFields, defaultConfig } from '../driver/config.js';
 import { fetchProfiles } from '../driver/fetch.js';
-import { type ReportCommand, type ReportName, generateReportBytes, reportCommands } from '../driver/generate.js';
+import { type ReportCommand, type ReportName, generateReportChunks, reportCommands } from '../driver/generate.js';
 import type { Profile } from '../profile/profile.js';
 import { type FlagSpec, flagUsage, parseFlags } from './flags.js';
 import type { CliIO } from './io.js';
@@ -127,6 +128,7 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
       stdin: io.stdin,
       cwd: io.cwd,
       log: (line) => io.stderr.write(line + '\n'),
+      maxBytes: Number(io.env.TSPROF_MAX_DECODED_BYTES) > 0 ? Number(io.env.TSPROF_MAX_DECODED_BYTES) : undefined,
     },
   });
   const comment = values.add_comment as string;
@@ -146,16 +148,43 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
   if (command.name === 'proto' && config.output === '' && io.isTerminal) {
     throw new UsageError('-proto writes binary: give -output FILE or redirect stdout');
   }
-  const bytes = await generateReportBytes(profile, config, command, { warn: (m) => io.stderr.write(m + '\n'), cwd: io.cwd });
+  const chunks = await generateReportChunks(profile, config, command, { warn: (m) => io.stderr.write(m + '\n'), cwd: io.cwd });
   if (config.output !== '') {
     io.stderr.write(`Generating report in ${config.output}\n`);
+    const file = createWriteStream(resolve(io.cwd, config.output));
     try {
-      await writeFile(resolve(io.cwd, config.output), bytes);
+      await writeAll(file, chunks);
+      file.end();
+      await once(file, 'finish');
     } catch (err) {
+      file.destroy();
       throw new TsprofError(`writing ${config.output}: ${(err as Error).message}`);
     }
     return 0;
   }
-  await new Promise<void>((done, fail) => io.stdout.write(bytes, (err) => (err ? fail(err) : done())));
+  try {
+    await writeAll(io.stdout, chunks);
+  } catch (err) {
+    // The reader went away (`tsprof -traces big | head`): not an error, as for any Unix filter.
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;
+    throw err;
+  }
   return 0;
+}
+
+/** writeAll writes the report's pieces in order, waiting for the stream to drain (output can be gigabytes). */
+async function writeAll(out: NodeJS.WritableStream, chunks: Iterable<string | Uint8Array>): Promise<void> {
+  let failure: Error | undefined;
+  const onError = (err: Error) => { failure = err; };
+  out.on('error', onError);
+  try {
+    for (const chunk of chunks) {
+      if (failure) throw failure;
+      if (!out.write(chunk)) await Promise.race([once(out, 'drain'), once(out, 'error')]);
+    }
+    await new Promise<void>((done, fail) => out.write('', (err) => (err ? fail(err) : done())));
+    if (failure) throw failure;
+  } finally {
+    out.removeListener('error', onError);
+  }
 }

@@ -3,11 +3,11 @@ import { encodeProfileGzip } from '../profile/encode.js';
 import { mergeProfiles } from '../profile/merge.js';
 import type { Profile } from '../profile/profile.js';
 import { printDot } from '../report/dot.js';
-import { printRaw } from '../report/raw.js';
+import { rawChunks } from '../report/raw.js';
 import { type OutputFormat, Report, type ReportOptions, computeTotal } from '../report/report.js';
 import { printTags } from '../report/tags.js';
 import { printText } from '../report/text.js';
-import { printTraces } from '../report/traces.js';
+import { traceChunks } from '../report/traces.js';
 import { printTree } from '../report/tree.js';
 import type { Config } from './config.js';
 import { applyFocus, numLabelUnits, type Warn } from './focus.js';
@@ -196,22 +196,37 @@ export function prepareReport(profile: Profile, config: Config, command: ReportC
 export async function generateReport(profile: Profile, config: Config, command: ReportCommand | string = 'top', options: GenerateOptions = {}): Promise<string> {
   const cmd = parseReportCommand(command);
   if (cmd.name === 'proto') throw new UsageError('proto output is binary: use generateReportBytes');
-  if (cmd.name === 'comments') return profile.comments.map((c) => c + '\n').join('');
+  return [...(await generateReportChunks(profile, config, cmd, options))].join('');
+}
+
+/**
+ * generateReportChunks renders a report as a sequence of pieces: text
+ * reports as strings (traces and raw in many pieces, so that gigabytes of
+ * output never need to be one string), proto as one gzip Uint8Array.
+ */
+export async function generateReportChunks(profile: Profile, config: Config, command: ReportCommand | string = 'top', options: GenerateOptions = {}): Promise<Iterable<string | Uint8Array>> {
+  const cmd = parseReportCommand(command);
+  if (cmd.name === 'comments') return [profile.comments.map((c) => c + '\n').join('')];
   const rpt = prepareReport(profile, config, cmd, options);
   switch (cmd.name) {
-    case 'top': case 'text': return printText(rpt);
-    case 'tree': case 'peek': return printTree(rpt);
-    case 'traces': return printTraces(rpt);
-    case 'tags': return printTags(rpt);
-    case 'raw': return printRaw(rpt.profile);
-    case 'dot': return printDot(rpt);
+    case 'top': case 'text': return [printText(rpt)];
+    case 'tree': case 'peek': return [printTree(rpt)];
+    case 'traces': return traceChunks(rpt);
+    case 'tags': return [printTags(rpt)];
+    case 'raw': return rawChunks(rpt.profile);
+    case 'dot': return [printDot(rpt)];
     case 'svg': {
       const { renderSvg } = await import('../report/svg.js');
-      return renderSvg(printDot(rpt));
+      return [await renderSvg(printDot(rpt))];
     }
     case 'list': {
       const { printSource } = await import('../report/source.js');
-      return printSource(rpt);
+      return [printSource(rpt)];
+    }
+    case 'proto': {
+      let p = rpt.profile;
+      if (rpt.options.ratio > 0 && rpt.options.ratio !== 1) p = scaleProfileTrunc(p, rpt.options.ratio);
+      return [encodeProfileGzip(p)];
     }
   }
   throw new UsageError(`unrecognized command: ${JSON.stringify(cmd.name)}`);
@@ -219,12 +234,8 @@ export async function generateReport(profile: Profile, config: Config, command: 
 
 /** generateReportBytes renders a report as bytes: gzip protobuf for "proto", UTF-8 text otherwise. */
 export async function generateReportBytes(profile: Profile, config: Config, command: ReportCommand | string = 'top', options: GenerateOptions = {}): Promise<Uint8Array> {
-  const cmd = parseReportCommand(command);
-  if (cmd.name !== 'proto') return new TextEncoder().encode(await generateReport(profile, config, cmd, options));
-  const rpt = prepareReport(profile, config, cmd, options);
-  let p = rpt.profile;
-  if (rpt.options.ratio > 0 && rpt.options.ratio !== 1) p = scaleProfileTrunc(p, rpt.options.ratio);
-  return encodeProfileGzip(p);
+  const parts = [...(await generateReportChunks(profile, config, command, options))];
+  return Buffer.concat(parts.map((x) => (typeof x === 'string' ? Buffer.from(x, 'utf8') : x)));
 }
 
 /** scaleProfileTrunc scales values as pprof's proto output does (truncating, keeping zero samples). */

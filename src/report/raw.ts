@@ -67,7 +67,19 @@ function locationString(l: Location): string {
 
 /** printRaw renders -raw: the profile's own text form (pprof's Profile.String). */
 export function printRaw(p: Profile): string {
-  const ss: string[] = [];
+  return [...rawChunks(p)].join('');
+}
+
+/** rawChunks renders -raw piece by piece (a big profile's text may not fit one string). */
+export function* rawChunks(p: Profile): Generator<string> {
+  let ss: string[] = [];
+  let size = 0;
+  const flush = function* (): Generator<string> {
+    if (ss.length === 0) return;
+    yield ss.join('\n') + '\n';
+    ss = [];
+    size = 0;
+  };
   for (const c of p.comments) ss.push('Comment: ' + c);
   if (p.periodType) ss.push(`PeriodType: ${p.periodType.type} ${p.periodType.unit}`);
   ss.push(`Period: ${p.period}`);
@@ -94,11 +106,14 @@ export function printRaw(p: Profile): string {
         return `${k}:[${v.join(' ')}]`;
       }).sort().join(' '));
     }
-    ss.push(lines.join('\n'));
+    const text = lines.join('\n');
+    ss.push(text);
+    size += text.length;
+    if (size >= 1 << 20) yield* flush();
   }
   ss.push('Locations');
   for (const l of p.locations) ss.push(locationString(l));
   ss.push('Mappings');
   for (const m of p.mappings) ss.push(mappingString(m));
-  return ss.join('\n') + '\n';
+  yield* flush();
 }

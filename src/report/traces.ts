@@ -6,11 +6,23 @@ import { type Report, profileLabels, trimPath } from './report.js';
 
 const separator = '-----------+-------------------------------------------------------';
 
+/** chunkSize is roughly how many characters a report chunk holds before it is handed out. */
+const chunkSize = 1 << 20;
+
 /** printTraces renders -traces: every sample with its labels, value and stack. */
 export function printTraces(rpt: Report): string {
+  return [...traceChunks(rpt)].join('');
+}
+
+/**
+ * traceChunks renders -traces piece by piece: a big profile's traces can be
+ * gigabytes of text, more than one string may hold, so the CLI streams them.
+ */
+export function* traceChunks(rpt: Report): Generator<string> {
   const p = rpt.profile;
   const o = rpt.options;
-  const out: string[] = [profileLabels(rpt).join('\n') + '\n'];
+  let out: string[] = [profileLabels(rpt).join('\n') + '\n'];
+  let size = 0;
   const { locationNodes } = createLocationNodes(p, { sampleIndex: o.sampleIndex, granularity: o.granularity, noInlines: o.noInlines, mapFilename: (f) => trimPath(f, o.trimPath, o.sourcePath) });
   const s = p.samples;
   const vc = s.valueCount;
@@ -38,9 +50,16 @@ export function printTraces(rpt: Report): string {
     const d = o.meanIndex !== undefined ? s.values[i * vc + o.meanIndex]! : 0;
     if (d !== 0) v = Math.trunc(v / d);
     stack.forEach((f, k) => {
-      out.push(`${padLeft(k === 0 ? rpt.formatValue(v) : '', 10)}   ${f.name}${f.inline ? ' (inline)' : ''}\n`);
+      const line = `${padLeft(k === 0 ? rpt.formatValue(v) : '', 10)}   ${f.name}${f.inline ? ' (inline)' : ''}\n`;
+      out.push(line);
+      size += line.length;
     });
+    if (size >= chunkSize) {
+      yield out.join('');
+      out = [];
+      size = 0;
+    }
   }
   out.push(separator + '\n');
-  return out.join('');
+  yield out.join('');
 }
