@@ -6,7 +6,7 @@ import { buildProfile, type SampleSpec } from '../profile/build-profile.js';
 
 test('-traces and -raw of a big profile come in pieces that join to the whole report', async () => {
   const samples: SampleSpec[] = [];
-  for (let i = 0; i < 20000; i++) samples.push({ stack: [`leaf${i % 500}`, `mid${i % 37}`, 'main'], values: [i + 1] });
+  for (let i = 0; i < 40000; i++) samples.push({ stack: [`leaf${i % 500}`, `mid${i % 37}`, 'main'], values: [i + 1], labels: { request: `r${i}` } });
   const p = buildProfile([{ type: 'samples', unit: 'count' }], samples);
   for (const command of ['traces', 'raw']) {
     const chunks = [...(await generateReportChunks(p, defaultConfig(), command))];
