@@ -29,9 +29,10 @@ export function buildProfile(sampleTypes: ValueType[], samples: SampleSpec[], ex
   const locations: Location[] = [];
   const locByFrame = new Map<string, number>();
   const strings = [''];
+  const stringIndex = new Map([['', 0]]);
   const str = (s: string) => {
-    let i = strings.indexOf(s);
-    if (i < 0) { i = strings.length; strings.push(s); }
+    let i = stringIndex.get(s);
+    if (i === undefined) { i = strings.length; strings.push(s); stringIndex.set(s, i); }
     return i;
   };
   const b = new SampleBuilder(sampleTypes.length);
