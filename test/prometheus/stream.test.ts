@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePrometheusStream, type PrometheusMetadata, type PrometheusParseError } from '../../src/prometheus/index.js';
+import { startKubeletSimulator } from '../../examples/metrics-fetcher/kubelet-simulator.js';
+import { parsePrometheusStream, parsePrometheusText, type PrometheusMetadata, type PrometheusParseError, type PrometheusRow } from '../../src/prometheus/index.js';
 
 async function* slowly(parts: string[]): AsyncGenerator<Uint8Array> {
   for (const p of parts) {
@@ -35,5 +36,24 @@ describe('parsePrometheusStream', () => {
     for await (const r of parsePrometheusStream(chunks(), { maxLineLength: 10_000, onError: (e) => errors.push(e) })) rows.push(r.metric);
     assert.deepEqual(rows, ['a', 'b']);
     assert.deepEqual(errors, [{ line: 2, message: 'line longer than 10000 characters' }]);
+  });
+
+  it('parses a ~5 MB kubelet response straight from a fetch body, as the whole text would be parsed', async () => {
+    const simulator = await startKubeletSimulator({ pods: 600, seed: 3 });
+    try {
+      const res = await fetch(simulator.url);
+      const metadata = new Map<string, PrometheusMetadata>();
+      const streamed: PrometheusRow[] = [];
+      for await (const row of parsePrometheusStream(res.body!, { metadata, onError: (e) => assert.fail(e.message) })) streamed.push(row);
+      // The same scrape again, as one string: the simulator's node advances per scrape, so compare shapes, not values.
+      const whole = parsePrometheusText(await (await fetch(simulator.url)).text());
+      assert.ok(streamed.length > 15_000);
+      assert.equal(streamed.length, whole.rows.length);
+      assert.deepEqual(streamed.map((r) => r.metric), whole.rows.map((r) => r.metric));
+      assert.deepEqual(streamed.map((r) => r.labels.length), whole.rows.map((r) => r.labels.length));
+      assert.deepEqual([...metadata.keys()], [...whole.metadata.keys()]);
+    } finally {
+      await simulator.close();
+    }
   });
 });
