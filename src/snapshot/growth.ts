@@ -1,8 +1,8 @@
 import { TsprofError } from '../errors.js';
 import { dominatorsOf } from './dominators.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
-import { formatRetainerPath } from './path-format.js';
-import { retainerPath } from './retainer-paths.js';
+import { PathSignatures } from './path-format.js';
+import { classIndexOf } from './summary.js';
 
 /** GrowthGroup is a set of new, still-alive objects of one class held through one retainer path. */
 export interface GrowthGroup {
@@ -77,15 +77,17 @@ export function snapshotGrowth(snapshots: readonly HeapSnapshot[], options: Grow
     newBytes += last.nodeSelfSize[n]!;
   }
   interface Group { className: string; path: string; count: number; shallow: number; retained: number; ids: number[] }
-  const groups = new Map<string, Group>();
+  // Grouped by (path id, class) numbers: no string is built per object.
+  const groups = new Map<number, Group>();
+  const paths = new PathSignatures(last, { generalize: true });
+  const { classOf, names } = classIndexOf(last);
   for (let n = 0; n < last.nodeCount; n++) {
     if (!isNew[n]) continue;
-    const className = last.classNameOf(n);
-    const path = formatRetainerPath(last, retainerPath(last, n), { generalize: true });
-    const key = `${className}\u0000${path}`;
+    const pathId = paths.idOf(n);
+    const key = (pathId + 2) * names.length + classOf[n]!;
     let g = groups.get(key);
     if (!g) {
-      g = { className, path, count: 0, shallow: 0, retained: 0, ids: [] };
+      g = { className: names[classOf[n]!]!, path: paths.textOf(pathId), count: 0, shallow: 0, retained: 0, ids: [] };
       groups.set(key, g);
     }
     g.count++;

@@ -6,7 +6,7 @@ import type { HeapSnapshot } from '../../src/snapshot/heap-snapshot.js';
 import { dominatorsOf } from '../../src/snapshot/dominators.js';
 import { essentialEdges } from '../../src/snapshot/essential-edges.js';
 import { retainerPath } from '../../src/snapshot/retainer-paths.js';
-import { formatRetainerPath } from '../../src/snapshot/path-format.js';
+import { PathSignatures, formatRetainerPath } from '../../src/snapshot/path-format.js';
 import { summarizeByConstructor } from '../../src/snapshot/summary.js';
 import { findSlicedStringLeaks, largestCollections } from '../../src/snapshot/leak-signatures.js';
 
@@ -130,4 +130,21 @@ test('summary by constructor and largest collections on the fixture', async () =
   assert.equal(map.retainedSize, 10_510_728);
   const fixedMap = largestCollections(await fixed, { limit: 50 }).find((c) => c.path.endsWith('CgroupResolver.cache → Map'))!;
   assert.ok(fixedMap.retainedSize < 10_000, `fixed cache retains ${fixedMap.retainedSize}`);
+});
+
+test('shared-prefix path formatting equals formatting each path on its own, for every node', async () => {
+  const s = await leaky;
+  for (const generalize of [true, false]) {
+    const paths = new PathSignatures(s, { generalize });
+    const byText = new Map<string, number>();
+    for (let n = 0; n < s.nodeCount; n++) {
+      const text = formatRetainerPath(s, retainerPath(s, n), { generalize });
+      if (paths.of(n) !== text) assert.fail(`node ${n}: ${paths.of(n)} != ${text}`);
+      // Equal ids for equal texts, so ids can be grouping keys.
+      const id = paths.idOf(n);
+      const seen = byText.get(text);
+      if (seen === undefined) byText.set(text, id);
+      else assert.equal(id, seen, text);
+    }
+  }
 });
