@@ -2,7 +2,8 @@ import { UsageError } from '../errors.js';
 import { defaultGrowthOptions } from '../leak/growth-report.js';
 import { formatBytes, formatDuration } from '../leak/format-growth.js';
 import { parseByteSize, parseDuration } from '../leak/duration.js';
-import { formatLeakReport, huntLeak, type HuntProgress } from '../leak/hunt.js';
+import { formatLeakReport, huntLeak, judgeProfiles, type HuntProgress } from '../leak/hunt.js';
+import { loadProfile, profileURL } from '../source/load-profile.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import type { CliIO } from './io.js';
 
@@ -13,7 +14,7 @@ const flags: Record<string, FlagSpec> = {
   snapshot_dir: { kind: 'string', default: '', help: 'keep the snapshots in this directory (default: a temporary one, removed)' },
   lines: { kind: 'bool', default: false, help: 'allocation sites per source line instead of per function' },
   min_growth: { kind: 'string', default: '1MB', help: 'least growth over the window that can count as a leak' },
-  sample_index: { kind: 'string', default: 'inuse_space', help: 'sample type to follow' },
+  sample_index: { kind: 'string', default: '', help: 'sample type to follow (default inuse_space, else the profile\'s bytes type)' },
   gc: { kind: 'bool', default: true, help: 'ask the agent to collect garbage before each profile (?gc=1)' },
   token: { kind: 'string', default: '', help: 'bearer token for the agent (default $TSPROF_TOKEN)' },
   timeout: { kind: 'string', default: '30s', help: 'timeout of each request' },
@@ -22,11 +23,13 @@ const flags: Record<string, FlagSpec> = {
 };
 
 const usage = `usage: tsprof watch [flags] URL
+       tsprof watch [flags] PROFILE PROFILE...
 
 Polls a heap profile endpoint (a tsprof agent, or any /debug/pprof server)
 and says which allocation sites grow steadily, how fast and how sure.
 URL is the agent's origin (http://127.0.0.1:6060) or its /debug/pprof/heap.
-Ctrl-C ends the watch early and prints the report.
+Ctrl-C ends the watch early and prints the report. Given saved heap
+profiles instead, it judges them in the order of the times they record.
 
 flags:
 `;
@@ -43,7 +46,8 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
     io.stdout.write(usage + flagUsage(flags));
     return 0;
   }
-  if (parsed.args.length !== 1) throw new UsageError(`watch: want exactly one URL, got ${parsed.args.length} (see tsprof watch -help)`);
+  if (parsed.args.length === 0) throw new UsageError('watch: want a URL, or heap profile files (see tsprof watch -help)');
+  const isUrl = (arg: string) => profileURL(arg) !== undefined || /^[a-z][\w+.-]*:\/\//i.test(arg);
   const intervalMs = parseDuration(v.interval as string, 'interval');
   if (intervalMs <= 0) throw new UsageError('watch: -interval must be positive');
   const durationMs = parseDuration(v.duration as string, 'duration') || Infinity;
@@ -52,6 +56,16 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   growth.sites.granularity = v.lines ? 'lines' : 'functions';
   growth.verdict.minGrowthBytes = parseByteSize(v.min_growth as string, 'min_growth');
   const token = (v.token as string) || io.env.TSPROF_TOKEN || undefined;
+  const sampleType = v.sample_index ? { sampleType: v.sample_index as string } : {};
+  if (parsed.args.length > 1 || !isUrl(parsed.args[0]!)) {
+    if (parsed.args.some(isUrl)) throw new UsageError('watch: give one URL to watch, or profile files, not both');
+    if (v.snapshots) throw new UsageError('watch: -snapshots needs a URL of a running agent');
+    const profiles = [];
+    for (const name of parsed.args) profiles.push({ name, profile: await loadProfile(name, { cwd: io.cwd }) });
+    const report = judgeProfiles(profiles, { growth, ...sampleType });
+    io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));
+    return 0;
+  }
 
   // Ctrl-C ends the watch, not the process: the report is what the user waited for.
   const interrupt = new AbortController();
@@ -68,7 +82,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
       timeoutMs,
       gc: Boolean(v.gc),
       growth,
-      sampleType: v.sample_index as string,
+      ...sampleType,
       signal: interrupt.signal,
       ...(token ? { token } : {}),
       ...(progress ? { onProgress: progress.update } : {}),

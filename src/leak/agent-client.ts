@@ -38,11 +38,11 @@ export function heapSnapshotUrl(heapUrl: URL): URL {
   return url;
 }
 
-/** parseHttpUrl accepts http(s) URLs only, with one clear error for anything else. */
+/** parseHttpUrl accepts http(s) URLs, and `host:port[/path]` as http as pprof does, with one clear error for anything else. */
 export function parseHttpUrl(input: string): URL {
   let url: URL;
   try {
-    url = new URL(input);
+    url = new URL(/^[\w.-]+:\d+(\/.*)?$/.test(input) || /^\[[0-9a-fA-F:]+\]:\d+(\/.*)?$/.test(input) ? `http://${input}` : input);
   } catch {
     throw new TsprofError(`${input}: not a URL (expected e.g. http://127.0.0.1:6060/debug/pprof/heap)`);
   }

@@ -8,6 +8,7 @@ import { analyzeGrowth, defaultGrowthOptions, type GrowthOptions, type GrowthRep
 import { conclusion, formatGrowthReport } from './format-growth.js';
 import { formatHeldMemory, heldConclusion } from './format-holders.js';
 import { joinHolders, type HeldMemory } from './holders.js';
+import { observationsFromProfiles, type NamedProfile } from './profile-series.js';
 import { watchHeap, type Clock, type WatchProgress } from './watch-heap.js';
 
 /** HuntOptions configure huntLeak. */
@@ -39,6 +40,7 @@ export type HuntProgress = ({ phase: 'watch' } & WatchProgress) | { phase: 'snap
 
 /** LeakReport is the whole answer of a hunt: what grows (and how fast, how sure) and, with snapshots, why it is held. */
 export interface LeakReport {
+  /** url is what was watched: the heap profile endpoint, or the profile files judged. */
   url: string;
   growth: GrowthReport;
   /** held explains the growing sites from heap snapshots (with the snapshots option). */
@@ -112,6 +114,16 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
   } finally {
     if (temporary && dir) await rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * judgeProfiles gives the growth verdicts of heap profiles already on disk,
+ * ordered by the time each records: the same report as a watch, without the
+ * snapshots.
+ */
+export function judgeProfiles(profiles: readonly NamedProfile[], options: { sampleType?: string; growth?: GrowthOptions } = {}): LeakReport {
+  const growth = analyzeGrowth(observationsFromProfiles(profiles, options.sampleType), options.growth ?? defaultGrowthOptions());
+  return { url: profiles.map((p) => p.name).join(' '), growth, conclusion: conclusion(growth) };
 }
 
 /** downloadSnapshot streams the agent's heap snapshot to a file, with a hint when the endpoint is off. */

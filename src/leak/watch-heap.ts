@@ -1,5 +1,5 @@
 import { TsprofError, errorMessage } from '../errors.js';
-import { decodeProfile } from '../profile/decode.js';
+import { parseProfileBytes } from '../source/load-profile.js';
 import { getBytes, heapProfileUrl, type AgentRequestOptions } from './agent-client.js';
 import type { HeapObservation } from './heap-observation.js';
 import { heapObservationFromProfile } from './profile-observation.js';
@@ -94,7 +94,7 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
     let observation: HeapObservation;
     try {
       const bytes = await getBytes(url, options);
-      const profile = decodeProfile(bytes, url.href);
+      const profile = parseProfileBytes(bytes, url.href);
       observation = heapObservationFromProfile(profile, url.href, {
         timeMs: (before + clock.now()) / 2,
         interner,

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { main } from '../../src/cli/main.js';
@@ -27,16 +28,29 @@ test('watch: an unreachable URL is one clear error line, exit 1', async () => {
   assert.equal(r.err, `tsprof: ${url}/debug/pprof/heap?gc=1: connection refused (is the agent running?)\n`);
 });
 
-test('watch: an answer that is not a profile is one clear error line naming the URL', async () => {
-  const { server, url } = await serve((_req, res) => {
-    res.setHeader('content-type', 'text/html');
-    res.end('<html><body>hello, I am a web page</body></html>');
+test('watch: answers that are not heap profiles are one clear error line naming the URL', async () => {
+  const cpuProfile = readFileSync(new URL('../../../../shared/fixtures/go/cpu.pb.gz', import.meta.url));
+  const { server, url } = await serve((req, res) => {
+    if (req.url!.startsWith('/html')) {
+      res.setHeader('content-type', 'text/html');
+      res.end('<html><body>hello, I am a web page</body></html>');
+    } else if (req.url!.startsWith('/junk')) {
+      res.end(Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 2, 3]));
+    } else {
+      res.end(cpuProfile);
+    }
   });
   try {
-    const r = await runWatch(['-interval=100ms', '-duration=1s', `${url}/debug/pprof/heap`]);
-    assert.equal(r.code, 1);
-    assert.match(r.err, /^tsprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap\?gc=1: parsing profile: .+\n$/);
-    assert.equal(r.err.split('\n').length, 2, 'one line');
+    const html = await runWatch(['-interval=100ms', '-duration=1s', `${url}/html`]);
+    assert.equal(html.code, 1);
+    assert.equal(html.err, `tsprof: ${url}/html?gc=1: an HTML page, not a profile\n`);
+    const junk = await runWatch(['-interval=100ms', '-duration=1s', `${url}/junk`]);
+    assert.equal(junk.code, 1);
+    assert.match(junk.err, /^tsprof: http:\/\/127\.0\.0\.1:\d+\/junk\?gc=1: parsing profile: [^\n]+\n$/);
+    // A CPU profile is a profile, but not one with in-use bytes. host:port works without http://, as in pprof.
+    const cpu = await runWatch(['-interval=100ms', '-duration=1s', `${url.replace('http://', '')}/debug/pprof/profile`]);
+    assert.equal(cpu.code, 1);
+    assert.equal(cpu.err, `tsprof: ${url}/debug/pprof/profile?gc=1: not a heap profile: no bytes sample type (has samples, cpu)\n`);
   } finally {
     server.close();
   }
@@ -63,7 +77,7 @@ test('watch: an HTTP error shows the status and the start of the body; the token
 
 test('watch: usage errors exit 2', async () => {
   assert.equal((await runWatch([])).code, 2);
-  assert.match((await runWatch([])).err, /want exactly one URL/);
+  assert.match((await runWatch([])).err, /want a URL, or heap profile files/);
   assert.equal((await runWatch(['-interval=soon', 'http://127.0.0.1:1'])).code, 2);
   assert.equal((await runWatch(['ftp://127.0.0.1/'])).code, 1);
   assert.match((await runWatch(['-help'])).out, /usage: tsprof watch/);
