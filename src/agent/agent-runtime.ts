@@ -30,7 +30,12 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       stackDepth: options.heapStackDepth,
       allocations: options.allocationSampling,
     });
-    sampler.start();
+    try {
+      sampler.start();
+    } catch (err) {
+      // CPU profiles and the rest still work; the heap endpoints answer 503 with the reason.
+      errors.report('heap sampler', err);
+    }
     shared = { sampler, users: 0 };
   } else {
     const s = shared.sampler.settings;

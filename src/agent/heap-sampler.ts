@@ -1,3 +1,4 @@
+import { errorMessage } from '../errors.js';
 import { HeapSampleTable, type V8HeapProfile } from '../source/v8-heap-profile.js';
 import { InspectorSession } from './inspector-session.js';
 
@@ -8,6 +9,14 @@ export interface HeapSamplerSettings {
   stackDepth: number;
   /** Keep samples of collected objects (allocation view) instead of only live ones. */
   allocations: boolean;
+}
+
+/** HeapSamplerUnavailableError says heap profiles cannot be served right now (answered as 503). */
+export class HeapSamplerUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HeapSamplerUnavailableError';
+  }
 }
 
 /** Stacks beyond this many are folded into one pseudo-stack, so a long-lived agent's memory stays bounded. */
@@ -43,11 +52,19 @@ export class HeapSampler {
     private readonly maxStacks: number = maxFoldedStacks,
   ) {}
 
-  /** start begins sampling; calling it when running does nothing. */
+  /** Why start() failed, for the heap endpoints' answer. */
+  startFailure: string | undefined;
+
+  /** start begins sampling; calling it when running does nothing. Throws when V8 refuses. */
   start(): void {
     if (this.running) return;
-    this.session.call('HeapProfiler.enable');
-    this.startV8Sampling();
+    try {
+      this.session.call('HeapProfiler.enable');
+      this.startV8Sampling();
+    } catch (err) {
+      this.startFailure = errorMessage(err);
+      throw err;
+    }
     this.running = true;
     if (this.settings.allocations) {
       this.foldTimer = setInterval(() => {
@@ -85,7 +102,21 @@ export class HeapSampler {
    * everything allocated since the start (folded plus V8's current samples).
    */
   samples(): HeapSampleTable {
-    const current = HeapSampleTable.fromV8(this.v8Profile());
+    if (!this.running) {
+      throw new HeapSamplerUnavailableError(`heap sampling could not start: ${this.startFailure ?? 'stopped'}`);
+    }
+    let profile: V8HeapProfile;
+    try {
+      profile = this.v8Profile();
+    } catch (err) {
+      // V8 has one sampling heap profiler per process: another inspector client
+      // (a debugger, another profiling library) may have stopped it. Start it again.
+      this.startV8Sampling();
+      throw new HeapSamplerUnavailableError(
+        `the heap sampler had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
+      );
+    }
+    const current = HeapSampleTable.fromV8(profile);
     if (!this.settings.allocations) return current;
     const all = new HeapSampleTable();
     all.addTable(this.folded);

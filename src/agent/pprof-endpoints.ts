@@ -9,7 +9,7 @@ import type { PprofBuilder } from '../source/v8-pprof-builder.js';
 import { bearerTokenMatches } from './bearer-auth.js';
 import { CpuProfilerBusyError, takeCpuProfile } from './cpu-profiler.js';
 import type { ErrorLog } from './error-log.js';
-import type { HeapSampler } from './heap-sampler.js';
+import { HeapSamplerUnavailableError, type HeapSampler } from './heap-sampler.js';
 import { HttpError } from './http-error.js';
 import { indexPage, type ProfileEntry } from './index-page.js';
 import type { ResolvedAgentOptions } from './options.js';
@@ -293,6 +293,8 @@ export async function handlePprofRequest(
   } catch (err) {
     if (err instanceof HttpError) {
       sendText(res, err.status, err.message, err.headers);
+    } else if (err instanceof HeapSamplerUnavailableError) {
+      sendText(res, 503, `tsprof agent: ${err.message}`, { 'Retry-After': '5' });
     } else {
       runtime.errors.report(`serving ${req.url ?? ''}`, err);
       sendText(res, 500, `tsprof agent: internal error: ${err instanceof Error ? err.message : String(err)}`);

@@ -181,17 +181,21 @@ export function unsampledEstimate(count: number, reported: number, interval: num
  * that are multiples of 8 (V8 aligns objects so). Memoized.
  */
 export function objectsPerSample(reported: number, interval: number): number {
-  const key = `${reported}/${interval}`;
-  let k = objectsMemo.get(key);
+  if (objectsMemoInterval !== interval || objectsMemo.size >= 10_000) {
+    objectsMemo.clear();
+    objectsMemoInterval = interval;
+  }
+  let k = objectsMemo.get(reported);
   if (k === undefined) {
     k = solveObjectsPerSample(reported, interval);
-    if (objectsMemo.size >= 10_000) objectsMemo.clear();
-    objectsMemo.set(key, k);
+    objectsMemo.set(reported, k);
   }
   return k;
 }
 
-const objectsMemo = new Map<string, number>();
+/** Solutions by reported size, for one interval at a time (an agent uses one). */
+const objectsMemo = new Map<number, number>();
+let objectsMemoInterval = 0;
 
 function solveObjectsPerSample(reported: number, interval: number): number {
   if (interval <= 0 || reported <= 0) return 1;

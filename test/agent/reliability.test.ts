@@ -2,6 +2,7 @@
 // errors contained and logged once, and 200 concurrent requests while the app serves traffic.
 import assert from 'node:assert/strict';
 import { createHook } from 'node:async_hooks';
+import { Session } from 'node:inspector';
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import { Agent as HttpAgent } from 'node:http';
 import { join } from 'node:path';
@@ -102,7 +103,8 @@ describe('handles and process lifetime', () => {
       await agent.stop();
       keepAlive.destroy();
       const openedBeforeStop = new Set(live.keys());
-      await new Promise((r) => setTimeout(r, 200)); // (this timer is the test's own)
+      // Node's HTTP date cache keeps an unref'd timer for up to 1 s after a response; let it lapse.
+      await new Promise((r) => setTimeout(r, 1100)); // (this timer is the test's own)
       const leftOpen = [...live.keys()].filter((id) => openedBeforeStop.has(id));
       assert.deepEqual(leftOpen.map((id) => live.get(id)), [], `handles still open after stop() ${leftOpen.map((id) => stacks.get(id)).join('\n')}`);
       await agent.stop(); // twice is fine
@@ -159,6 +161,27 @@ describe('errors are contained', () => {
       assert.equal((await fetch(`http://127.0.0.1:${port}/debug/pprof/cmdline`)).status, 200);
     } finally {
       server.close();
+    }
+  });
+
+  test('another inspector client stopping V8’s heap sampler → 503 saying so, then the agent samples again', async () => {
+    const agent = await startAgent({ address: '127.0.0.1:0' });
+    const other = new Session();
+    other.connect();
+    try {
+      const post = (method: string) => new Promise<void>((resolve) => other.post(method, {}, () => resolve()));
+      await post('HeapProfiler.enable');
+      await post('HeapProfiler.startSampling'); // V8 has one sampler: this joins ours
+      await post('HeapProfiler.stopSampling'); // ... and this stops it for everyone
+      const res = await fetch(`${agent.url}/debug/pprof/heap`);
+      assert.equal(res.status, 503);
+      assert.match(await res.text(), /stopped by another V8 inspector client.*running again, retry later/);
+      const again = await fetch(`${agent.url}/debug/pprof/heap`);
+      assert.equal(again.status, 200);
+      await again.arrayBuffer();
+    } finally {
+      other.disconnect();
+      await agent.stop();
     }
   });
 
