@@ -42,7 +42,7 @@ export function defaultVerdictOptions(): VerdictOptions {
  */
 export function judgeTrend(trend: Trend, options: VerdictOptions = defaultVerdictOptions()): Verdict {
   if (trend.points < options.minPoints || trend.spanMinutes <= 0) {
-    return { kind: 'unknown', confidence: 'low', reason: `only ${trend.points} readings (need ${options.minPoints})` };
+    return { kind: 'unknown', confidence: 'low', reason: `only ${trend.points} readings, need ${options.minPoints}` };
   }
   const steady = trend.steadiness >= options.minSteadiness;
   const rising = trend.growthBytes >= options.minGrowthBytes && trend.pRising < options.significance && trend.tau >= options.minTau;
