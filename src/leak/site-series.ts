@@ -49,10 +49,12 @@ export interface SiteSeries {
  * from a profile had nothing in use then: 0, not a gap.
  */
 export function siteSeries(observations: readonly HeapObservation[], options: SiteOptions = defaultSiteOptions()): SiteSeries[] {
-  const sites = new Map<string, SiteSeries & { heaviest: number }>();
+  const sites = new Map<string, SiteSeries>();
   observations.forEach((obs, index) => {
-    // Per observation: the heaviest stack per site, to pick the caller chain to show.
-    const stackBytes = new Map<string, Map<string, { stack: readonly Frame[]; bytes: number }>>();
+    // Per observation: bytes per stack of each site, to pick the caller chain to
+    // show. Stacks are told apart by identity: observations from profiles share
+    // one array per distinct stack (StackInterner).
+    const stackBytes = new Map<string, Map<readonly Frame[], number>>();
     for (const sample of obs.samples) {
       if (sample.bytes === 0 || sample.stack.length === 0) continue;
       const at = siteIndex(sample.stack, options.internal);
@@ -60,10 +62,12 @@ export function siteSeries(observations: readonly HeapObservation[], options: Si
       const key = siteKey(frame, options.granularity);
       let series = sites.get(key);
       if (!series) {
-        series = { key, site: frame, stack: sample.stack,
+        series = {
+          key,
+          site: frame,
+          stack: sample.stack,
           bytes: new Array<number>(observations.length).fill(0),
           objects: new Array<number>(observations.length).fill(0),
-          heaviest: -1,
         };
         sites.set(key, series);
       }
@@ -71,23 +75,21 @@ export function siteSeries(observations: readonly HeapObservation[], options: Si
       series.objects[index]! += sample.objects;
       let perStack = stackBytes.get(key);
       if (!perStack) stackBytes.set(key, (perStack = new Map()));
-      const stackId = sample.stack.map((f) => siteKey(f, 'lines')).join(';');
-      const entry = perStack.get(stackId);
-      if (entry) entry.bytes += sample.bytes;
-      else perStack.set(stackId, { stack: sample.stack, bytes: sample.bytes });
+      perStack.set(sample.stack, (perStack.get(sample.stack) ?? 0) + sample.bytes);
     }
     for (const [key, perStack] of stackBytes) {
       const series = sites.get(key)!;
-      let best: { stack: readonly Frame[]; bytes: number } | undefined;
-      for (const entry of perStack.values()) if (!best || entry.bytes > best.bytes) best = entry;
+      let best: readonly Frame[] | undefined;
+      let bestBytes = -1;
+      for (const [stack, bytes] of perStack) {
+        if (bytes > bestBytes) [best, bestBytes] = [stack, bytes];
+      }
       // Later observations win: the chain shown is the one holding memory now.
-      series.stack = best!.stack;
-      series.heaviest = best!.bytes;
-      const at = siteIndex(best!.stack, options.internal);
-      series.site = best!.stack[at]!;
+      series.stack = best!;
+      series.site = best![siteIndex(best!, options.internal)]!;
     }
   });
-  return [...sites.values()].map(({ heaviest: _heaviest, ...series }) => series);
+  return [...sites.values()];
 }
 
 /** siteIndex is the index in a leaf-first stack of the allocating frame we attribute to. */
