@@ -45,9 +45,11 @@ export function essentialEdges(snapshot: HeapSnapshot): Uint8Array {
 }
 
 /**
- * userOwnedNodes flags the objects reachable without weak edges from the
- * root's shortcut edges (the user roots: in Node the global object), as
- * DevTools' markPageOwnedNodes does.
+ * userOwnedNodes flags the objects reachable from the root's shortcut edges
+ * (the user roots: in Node the global object), as DevTools' markPageOwnedNodes
+ * does. Unlike DevTools it does not follow shortcut edges on the way either,
+ * so every user-owned object stays reachable through essential edges (else
+ * one reached only through a shortcut would lose all its retainers).
  */
 export function userOwnedNodes(snapshot: HeapSnapshot): Uint8Array {
   const { firstEdge, edgeToNode, edgeType, nodeCount, rootOrdinal } = snapshot;
@@ -68,7 +70,7 @@ export function userOwnedNodes(snapshot: HeapSnapshot): Uint8Array {
     const n = stack[--sp]!;
     const end = firstEdge[n + 1]!;
     for (let e = firstEdge[n]!; e < end; e++) {
-      if (edgeType[e] === weak) continue;
+      if (edgeType[e] === weak || edgeType[e] === shortcut) continue;
       const to = edgeToNode[e]!;
       if (owned[to]) continue;
       owned[to] = 1;

@@ -129,13 +129,15 @@ test("DevTools' edge rules: weak edges, shortcuts and user-owned objects", async
     { type: 'synthetic', name: '(GC roots)', selfSize: 0, edges: [{ type: 'element', name: 0, to: 5 }] },
     // 3: A holds X strongly; B reaches X only by a shortcut (a bound function's target): not retaining.
     { type: 'object', name: 'A', selfSize: 10, edges: [{ type: 'property', name: 'x', to: 6 }, { type: 'weak', name: 'w', to: 7 }] },
-    { type: 'object', name: 'B', selfSize: 10, edges: [{ type: 'shortcut', name: 'x', to: 6 }] },
+    { type: 'object', name: 'B', selfSize: 10, edges: [{ type: 'shortcut', name: 'x', to: 6 }, { type: 'shortcut', name: 'y', to: 9 }] },
     // 5: a handle table outside the user's graph pointing at X: ignored, X stays A's.
-    { type: 'hidden', name: 'system / Handles', selfSize: 10, edges: [{ type: 'element', name: 0, to: 6 }, { type: 'internal', name: 'own', to: 8 }] },
+    { type: 'hidden', name: 'system / Handles', selfSize: 10, edges: [{ type: 'element', name: 0, to: 6 }, { type: 'internal', name: 'own', to: 8 }, { type: 'element', name: 1, to: 9 }] },
     { type: 'object', name: 'X', selfSize: 100, edges: [] },
     // 7: only weakly held: unreachable.
     { type: 'object', name: 'W', selfSize: 1000, edges: [] },
     { type: 'object', name: 'H', selfSize: 5, edges: [] },
+    // 9: reached from the user graph only through a shortcut: not user-owned, so the handle keeps it.
+    { type: 'object', name: 'Y', selfSize: 3, edges: [] },
   ]);
   const d = dominatorsOf(s);
   assert.equal(d.dominator[6], 3, 'X is dominated by A (shortcut from B and the handle edge do not retain)');
@@ -144,7 +146,9 @@ test("DevTools' edge rules: weak edges, shortcuts and user-owned objects", async
   assert.equal(d.reachable[7], 0, 'W is held only weakly');
   assert.equal(d.dominator[7], 0);
   assert.equal(d.dominator[8], 5, 'objects outside the user graph keep their own dominators');
-  assert.equal(d.retainedSize[0], 1145);
+  assert.equal(d.reachable[9], 1, 'Y stays reachable');
+  assert.equal(d.dominator[9], 5);
+  assert.equal(d.retainedSize[0], 1148);
   // The shortest path prefers the user roots.
   assert.equal(formatRetainerPath(s, retainerPath(s, 6)), 'global.a → A.x → X');
   assert.equal(formatRetainerPath(s, retainerPath(s, 8)), '(GC roots) → system / Handles.own → H');
