@@ -100,15 +100,19 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
 
 function holdersOf(site: SiteGrowth, sliceHolders: Holder[], newHolders: Holder[]): Holder[] {
   // The snapshots bracket the watch, so what the site gained over it should
-  // reappear as new objects; sampled object counts of large objects can be off
-  // by a factor of two, so either likeness will do.
+  // reappear as new objects. Sampled object counts of large objects can be off
+  // by a factor of two, hence the loose ratios.
   const gained = site.trend.last - site.trend.first;
-  const matches = (h: Holder) =>
-    sizeRatio(site.objectBytes, h.objectBytes) >= minSizeRatio ||
-    (h.newSinceStart !== undefined && sizeRatio(gained, h.newSinceStart.bytes) >= minSizeRatio);
-  const sliced = sliceHolders.filter(matches);
-  // New objects already explained by a sliced-string signature are that signature's parents.
-  const others = newHolders.filter((h) => matches(h) && !sliced.some((s) => h.path.startsWith(s.path.replace(/ → \(sliced string\) → parent$/, ''))));
+  const likeSize = (h: Holder) => sizeRatio(site.objectBytes, h.objectBytes) >= minSizeRatio;
+  const likeGain = (h: Holder) => h.newSinceStart !== undefined && sizeRatio(gained, h.newSinceStart.bytes) >= minSizeRatio;
+  // A sliced-string signature is specific enough on either likeness.
+  const sliced = sliceHolders.filter((h) => likeSize(h) || likeGain(h));
+  // Groups of new objects are many, and small ones often alike in size: they
+  // must match in size and account for much of what the site gained. Those
+  // already explained by a sliced-string signature are that signature's parents.
+  const others = newHolders.filter(
+    (h) => likeSize(h) && likeGain(h) && !sliced.some((s) => h.path.startsWith(s.path.replace(/ → \(sliced string\) → parent$/, ''))),
+  );
   return [...sliced, ...others.slice(0, 2)];
 }
 
