@@ -51,6 +51,10 @@ interface Endpoint extends ProfileEntry {
   serve(ctx: RequestContext): Promise<void>;
 }
 
+/** Reads of the heap sampler shared by requests arriving within this many milliseconds. */
+const sharedReadMs = 250;
+const recentReads = new WeakMap<HeapSampler, { at: number; table: Promise<HeapSampleTable> }>();
+
 let pendingWaits = 0;
 let snapshotting = false;
 
@@ -127,7 +131,19 @@ async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): Promise<
     });
   const startedAt = Date.now();
   let table: HeapSampleTable;
-  if (seconds === undefined) {
+  if (seconds === undefined && !gc) {
+    // Requests arriving together share one read of V8's profile: under a burst of
+    // requests the app pays for one read, not one per request.
+    const recent = recentReads.get(heap);
+    if (recent && startedAt - recent.at < sharedReadMs) {
+      table = await recent.table;
+    } else {
+      const shared = read();
+      recentReads.set(heap, { at: startedAt, table: shared });
+      shared.catch(() => recentReads.delete(heap));
+      table = await shared;
+    }
+  } else if (seconds === undefined) {
     table = await read();
   } else {
     // As Go: the difference between now and `seconds` from now.
