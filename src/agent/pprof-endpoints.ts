@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { getHeapSnapshot } from 'node:v8';
+import { getHeapSnapshot, getHeapStatistics } from 'node:v8';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { cpuProfileToPprof } from '../source/v8-cpu-profile.js';
@@ -87,7 +87,9 @@ async function withWaitSlot<T>(job: () => Promise<T>): Promise<T> {
 
 async function sendProfile(ctx: RequestContext, name: string, profile: PprofBuilder): Promise<void> {
   if (flagParam(ctx.query, 'debug')) {
-    sendText(ctx.res, 200, await ctx.runtime.gate.run(() => profileText(profile.toProfile(), name)));
+    const text = await ctx.runtime.gate.run(() => profileText(profile.toProfile(), name));
+    // As Go's runtime.MemStats at the end of its heap text: the process's own memory figures.
+    sendText(ctx.res, 200, name === 'profile' ? text : text + memoryStatsText());
     return;
   }
   // Encoding blocks; compression runs on the thread pool.
@@ -100,6 +102,15 @@ async function sendProfile(ctx: RequestContext, name: string, profile: PprofBuil
     'Content-Length': body.length,
   });
   ctx.res.end(body);
+}
+
+/** memoryStatsText lists process.memoryUsage() and V8's heap statistics as `# name = value` lines. */
+function memoryStatsText(): string {
+  const lines = ['# process.memoryUsage()'];
+  for (const [key, value] of Object.entries(process.memoryUsage())) lines.push(`# ${key} = ${value}`);
+  lines.push('# v8.getHeapStatistics()');
+  for (const [key, value] of Object.entries(getHeapStatistics())) lines.push(`# ${key} = ${value}`);
+  return lines.join('\n') + '\n';
 }
 
 /** sendText answers with a plain-text body (errors, listings, debug text). */

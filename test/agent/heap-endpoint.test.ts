@@ -58,6 +58,10 @@ describe('/debug/pprof/heap of a live app', () => {
     const text = await res.text();
     assert.match(text, /^heap profile: \d+: \d+ @ inuse_objects\/count, inuse_space\/bytes; period 32768/);
     assert.match(text, /#\tretainFiftyMegabytes\ttest\/fixtures\/agent\/retainer\.mjs:\d+/);
+    // Like Go's MemStats section: the process's own figures at the end.
+    const heapUsed = Number(/^# heapUsed = (\d+)$/m.exec(text)?.[1]);
+    assert.ok(heapUsed > 45e6, `heapUsed ${heapUsed}`);
+    assert.match(text, /^# used_heap_size = \d+$/m);
   });
 
   test('/debug/pprof/allocs says how to turn allocation sampling on', async () => {
