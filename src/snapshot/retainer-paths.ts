@@ -50,8 +50,9 @@ export function retainerTreeOf(snapshot: HeapSnapshot): RetainerTree {
   const follow = (v: number, e: number): boolean => {
     if (!essential[e]) return false;
     if (skipIndexes[v]) {
-      const index = snapshot.edgeNameOrIndex[e]!;
-      return index < 2 || index % 3 !== 1;
+      // Slots 3k+2 … hold [key, details, value] triples; the value slots are shared between maps and do not retain.
+      const index = Number(snapshot.edgeNameOf(e));
+      return !Number.isInteger(index) || index < 2 || index % 3 !== 1;
     }
     if (nativeContext[v]) return snapshot.edgeNameOf(e) !== 'sloppy_function_map';
     return true;

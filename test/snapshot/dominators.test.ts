@@ -172,3 +172,20 @@ test('summary by constructor counts nested instances of a class once in its reta
   assert.equal(rows[0]!.className, 'global');
   assert.equal(rows[0]!.retainedSize, 557);
 });
+
+test('retainer paths skip the links DevTools skips: descriptor value slots, sloppy_function_map', async () => {
+  const s = await syntheticSnapshot([
+    { type: 'synthetic', name: '', selfSize: 0, edges: [{ type: 'shortcut', name: 1, to: 1 }] },
+    { type: 'object', name: 'global', selfSize: 1, edges: [{ type: 'property', name: 'd', to: 2 }, { type: 'property', name: 'n', to: 6 }, { type: 'property', name: 'x', to: 5 }] },
+    { type: 'array', name: '(map descriptors)', selfSize: 1, edges: [{ type: 'internal', name: '4', to: 3 }, { type: 'internal', name: '5', to: 4 }] },
+    { type: 'object', name: 'T', selfSize: 1, edges: [] },
+    { type: 'object', name: 'U', selfSize: 1, edges: [] },
+    { type: 'object', name: 'X', selfSize: 1, edges: [{ type: 'property', name: 't', to: 3 }, { type: 'property', name: 'f', to: 7 }] },
+    { type: 'hidden', name: 'system / NativeContext', selfSize: 1, edges: [{ type: 'internal', name: 'sloppy_function_map', to: 7 }] },
+    { type: 'object', name: 'F', selfSize: 1, edges: [] },
+  ]);
+  const path = (n: number) => formatRetainerPath(s, retainerPath(s, n));
+  assert.equal(path(3), 'global.x → X.t → T', 'slot 4 (a value) is not followed');
+  assert.equal(path(4), 'global.d → (array) → U', 'slot 5 is');
+  assert.equal(path(7), 'global.x → X.f → F');
+});
