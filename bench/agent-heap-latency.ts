@@ -23,6 +23,8 @@ interface ChildResult {
   /** Synchronous milliseconds per request: total, and the longest single blocking stretch. */
   totalMs: number[];
   longestBlockMs: number[];
+  /** Process CPU milliseconds per request (all threads: less disturbed by other load on the machine). */
+  cpuMs: number[];
 }
 
 function arg(name: string, fallback: number): number {
@@ -47,6 +49,11 @@ function buildHeap(count: number): unknown[] {
 async function runChild(tool: Tool, stacks: number, iterations: number): Promise<ChildResult> {
   const totalMs: number[] = [];
   const longestBlockMs: number[] = [];
+  const cpuMs: number[] = [];
+  const cpuNow = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   let distinctStacks = 0;
   if (tool === 'tsprof') {
     const { HeapSampler } = await import('../src/agent/heap-sampler.js');
@@ -58,6 +65,7 @@ async function runChild(tool: Tool, stacks: number, iterations: number): Promise
     const namer = createAgentFrameNamer(process.cwd());
     for (let i = 0; i < iterations; i++) {
       // The agent runs these as separate jobs with the event loop free in between.
+      const c0 = cpuNow();
       const t0 = performance.now();
       const table = sampler.samples();
       const t1 = performance.now();
@@ -65,6 +73,7 @@ async function runChild(tool: Tool, stacks: number, iterations: number): Promise
       const t2 = performance.now();
       profile.encode();
       const t3 = performance.now();
+      cpuMs.push(cpuNow() - c0);
       distinctStacks = table.stacks.size;
       totalMs.push(t3 - t0);
       longestBlockMs.push(Math.max(t1 - t0, t2 - t1, t3 - t2));
@@ -77,10 +86,12 @@ async function runChild(tool: Tool, stacks: number, iterations: number): Promise
     heap.start(interval, stackDepth);
     const kept = buildHeap(stacks);
     for (let i = 0; i < iterations; i++) {
+      const c0 = cpuNow();
       const t0 = performance.now();
       const profile = heap.profile();
       profile.encode();
       const t1 = performance.now();
+      cpuMs.push(cpuNow() - c0);
       distinctStacks = profile.sample.length;
       totalMs.push(t1 - t0);
       longestBlockMs.push(t1 - t0); // one synchronous call
@@ -88,7 +99,7 @@ async function runChild(tool: Tool, stacks: number, iterations: number): Promise
     heap.stop();
     if (kept.length !== stacks) throw new Error('heap not kept');
   }
-  return { tool, stacks: distinctStacks, totalMs, longestBlockMs };
+  return { tool, stacks: distinctStacks, totalMs, longestBlockMs, cpuMs };
 }
 
 function median(values: number[]): number {
@@ -123,13 +134,16 @@ async function main(): Promise<void> {
     stacks: median(results[tool].map((r) => r.stacks)),
     total: median(results[tool].map((r) => median(r.totalMs))),
     longest: median(results[tool].map((r) => median(r.longestBlockMs))),
+    cpu: median(results[tool].map((r) => median(r.cpuMs))),
   });
   const ts = summary('tsprof');
   const dd = summary('datadog');
   console.log(`heap profile on ${stacks} allocation sites (interval ${interval} B), ${reps} interleaved reps, medians:`);
-  console.log(`  tsprof  /debug/pprof/heap: ${ts.total.toFixed(1)} ms synchronous in all, longest block ${ts.longest.toFixed(1)} ms (${ts.stacks} stacks)`);
-  console.log(`  datadog heap.profile()+encode: ${dd.total.toFixed(1)} ms in one block (${dd.stacks} samples)`);
-  console.log(`  ratio tsprof/datadog: total ${(ts.total / dd.total).toFixed(2)}×, longest block ${(ts.longest / dd.longest).toFixed(2)}×`);
+  console.log(`  tsprof  /debug/pprof/heap: ${ts.total.toFixed(1)} ms synchronous in all, longest block ${ts.longest.toFixed(1)} ms, ${ts.cpu.toFixed(1)} ms CPU (${ts.stacks} stacks)`);
+  console.log(`  datadog heap.profile()+encode: ${dd.total.toFixed(1)} ms in one block, ${dd.cpu.toFixed(1)} ms CPU (${dd.stacks} samples)`);
+  console.log(
+    `  ratio tsprof/datadog: total ${(ts.total / dd.total).toFixed(2)}×, longest block ${(ts.longest / dd.longest).toFixed(2)}×, CPU ${(ts.cpu / dd.cpu).toFixed(2)}×`,
+  );
 }
 
 await main();
