@@ -107,7 +107,8 @@ function progressLine(io: CliIO, url: string) {
       } else {
         const of = Number.isFinite(p.durationMs) ? ` of ${formatDuration(p.durationMs)}` : ' (Ctrl-C to stop)';
         const change = p.totalBytes - p.firstTotalBytes;
-        text = `watching ${url}: ${p.readings} profile${p.readings === 1 ? '' : 's'}, ${formatDuration(p.elapsedMs)}${of}, in use ${formatBytes(p.totalBytes)} (${change >= 0 ? '+' : ''}${formatBytes(change)})`;
+        const leader = p.leader ? `; most: ${p.leader.functionName} +${formatBytes(p.leader.gainedBytes)}` : '';
+        text = `watching ${url}: ${p.readings} profile${p.readings === 1 ? '' : 's'}, ${formatDuration(p.elapsedMs)}${of}, in use ${formatBytes(p.totalBytes)} (${change >= 0 ? '+' : ''}${formatBytes(change)})${leader}`;
       }
       io.stderr.write(`\r\x1b[K${text}`);
       shown = true;

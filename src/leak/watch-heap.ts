@@ -3,6 +3,7 @@ import { parseProfileBytes } from '../source/load-profile.js';
 import { getBytes, heapProfileUrl, type AgentRequestOptions } from './agent-client.js';
 import type { HeapObservation } from './heap-observation.js';
 import { heapObservationFromProfile } from './profile-observation.js';
+import { isRuntimeFrame, siteIndex } from './site-series.js';
 import { StackInterner } from './stack-interner.js';
 
 /** WatchProgress is what a live progress line shows after each heap profile. */
@@ -13,6 +14,8 @@ export interface WatchProgress {
   totalBytes: number;
   /** firstTotalBytes is the total at the first reading, to show the change. */
   firstTotalBytes: number;
+  /** leader is the function whose in-use bytes rose most since the first reading, if any rose. */
+  leader?: { functionName: string; gainedBytes: number };
 }
 
 /** Clock is the time seam of watchHeap, so tests can drive it. */
@@ -112,14 +115,18 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
       continue;
     }
     observations.push(observation);
-    const total = (o: HeapObservation) => o.samples.reduce((sum, s) => sum + s.bytes, 0);
-    options.onProgress?.({
-      readings: observations.length,
-      elapsedMs: clock.now() - start,
-      durationMs: options.durationMs,
-      totalBytes: total(observation),
-      firstTotalBytes: total(observations[0]!),
-    });
+    if (options.onProgress) {
+      const total = (o: HeapObservation) => o.samples.reduce((sum, s) => sum + s.bytes, 0);
+      const leader = leaderSince(observations[0]!, observation);
+      options.onProgress({
+        readings: observations.length,
+        elapsedMs: clock.now() - start,
+        durationMs: options.durationMs,
+        totalBytes: total(observation),
+        firstTotalBytes: total(observations[0]!),
+        ...(leader ? { leader } : {}),
+      });
+    }
     // Readings are on a fixed grid from the start, so a slow request does not
     // stretch the window; slots a slow request overran are skipped rather than
     // caught up with back-to-back requests, which would bunch the readings.
@@ -129,4 +136,23 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
     await clock.sleep(Math.max(0, start + slot * options.intervalMs - clock.now()), options.signal);
   }
   return stoppedEarly === undefined ? { observations } : { observations, stoppedEarly };
+}
+
+/** leaderSince is a quick first-to-now comparison by allocating function, for the progress line (the verdicts come at the end). */
+function leaderSince(first: HeapObservation, now: HeapObservation): WatchProgress['leader'] {
+  const bySite = (o: HeapObservation) => {
+    const bytes = new Map<string, number>();
+    for (const sample of o.samples) {
+      const name = sample.stack[siteIndex(sample.stack, isRuntimeFrame)]?.functionName ?? '';
+      bytes.set(name, (bytes.get(name) ?? 0) + sample.bytes);
+    }
+    return bytes;
+  };
+  const before = bySite(first);
+  let leader: WatchProgress['leader'];
+  for (const [functionName, bytes] of bySite(now)) {
+    const gainedBytes = bytes - (before.get(functionName) ?? 0);
+    if (gainedBytes > 0 && (!leader || gainedBytes > leader.gainedBytes)) leader = { functionName: functionName || '(anonymous)', gainedBytes };
+  }
+  return leader;
 }

@@ -26,13 +26,26 @@ test('watchHeap reads every interval on a grid for the duration, inclusive of bo
   try {
     const clock = manualClock();
     const progress: number[] = [];
-    const result = await watchHeap({ url: agent.url, intervalMs: 1000, durationMs: 5000, timeoutMs: 10_000, clock, onProgress: (p) => progress.push(p.readings) });
+    const leaders: (string | undefined)[] = [];
+    function allocateMore() {
+      for (let i = 0; i < 4; i++) retained.push(Buffer.alloc(1 << 20, 65 + i).toString('utf8'));
+    }
+    const result = await watchHeap({
+      url: agent.url, intervalMs: 1000, durationMs: 5000, timeoutMs: 10_000, clock,
+      onProgress: (p) => {
+        progress.push(p.readings);
+        leaders.push(p.leader?.functionName);
+        if (p.readings === 2) allocateMore();
+      },
+    });
     assert.equal(result.observations.length, 6);
     assert.deepEqual(result.observations.map((o) => o.timeMs - 1_000_000), [0, 1000, 2000, 3000, 4000, 5000]);
     assert.deepEqual(progress, [1, 2, 3, 4, 5, 6]);
+    // The progress line's leader: what gained most since the first reading.
+    assert.deepEqual(leaders.slice(2), ['allocateMore', 'allocateMore', 'allocateMore', 'allocateMore']);
     assert.equal(result.stoppedEarly, undefined);
     const bytes = result.observations[0]!.samples.reduce((sum, x) => sum + x.bytes, 0);
-    assert.ok(bytes >= 4 << 20 && retained.length === 8, `a real heap profile: ${bytes} bytes in use`);
+    assert.ok(bytes >= 4 << 20 && retained.length === 12, `a real heap profile: ${bytes} bytes in use`);
     assert.equal(result.observations[0]!.samplingPeriodBytes, 512 * 1024);
   } finally {
     await agent.stop();
