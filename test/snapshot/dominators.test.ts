@@ -7,8 +7,8 @@ import { formatRetainerPath } from '../../src/snapshot/path-format.js';
 import { summarizeByConstructor } from '../../src/snapshot/summary.js';
 import { syntheticSnapshot, type SyntheticNode } from './synthetic-snapshot.js';
 
-/** A random heap: node 0 is the root; edges of the kinds that matter, weak ones included. */
-const randomGraph = fc
+/** A random heap: node 0 is the root; edges of the kinds that matter, weak ones included (shortcuts too, when asked). */
+const randomGraphWith = (types: string[]) => fc
   .integer({ min: 1, max: 24 })
   .chain((n) =>
     fc.record({
@@ -17,12 +17,13 @@ const randomGraph = fc
         fc.record({
           from: fc.integer({ min: 0, max: n - 1 }),
           to: fc.integer({ min: 0, max: n - 1 }),
-          type: fc.constantFrom('property', 'element', 'internal', 'hidden', 'context', 'weak'),
+          type: fc.constantFrom(...types),
         }),
         { maxLength: n * 3 },
       ),
     }),
   );
+const randomGraph = randomGraphWith(['property', 'element', 'internal', 'hidden', 'context', 'weak']);
 
 type RandomGraph = { sizes: number[]; edges: { from: number; to: number; type: string }[] };
 
@@ -42,8 +43,18 @@ function toNodes(g: RandomGraph): SyntheticNode[] {
  */
 function reference(g: RandomGraph) {
   const n = g.sizes.length;
+  // DevTools' rules, spelled out: user-owned = reached from the root's shortcuts by strong, non-shortcut edges.
+  const owned = new Array<boolean>(n).fill(false);
+  const todo = g.edges.filter((e) => e.from === 0 && e.type === 'shortcut').map((e) => e.to);
+  for (const v of todo) owned[v] = true;
+  while (todo.length) {
+    const v = todo.pop()!;
+    for (const e of g.edges) if (e.from === v && e.type !== 'weak' && e.type !== 'shortcut' && !owned[e.to]) { owned[e.to] = true; todo.push(e.to); }
+  }
+  const retains = (e: { from: number; to: number; type: string }) =>
+    e.type !== 'weak' && e.from !== e.to && (e.from === 0 || (e.type !== 'shortcut' && !(owned[e.to] && !owned[e.from])));
   const succ: number[][] = Array.from({ length: n }, () => []);
-  for (const e of g.edges) if (e.type !== 'weak' && e.from !== e.to) succ[e.from]!.push(e.to);
+  for (const e of g.edges) if (retains(e)) succ[e.from]!.push(e.to);
   const reach = (removed: number) => {
     const seen = new Array<boolean>(n).fill(false);
     if (removed === 0) return seen;
@@ -73,9 +84,12 @@ function reference(g: RandomGraph) {
   return { reachable, idom, retained };
 }
 
-test('dominators and retained sizes match the definition on random graphs', async () => {
+for (const [title, graphs] of [
+  ['dominators and retained sizes match the definition on random graphs', randomGraph],
+  ['… and with user roots and shortcut edges (DevTools\' user-owned rule)', randomGraphWith(['property', 'element', 'internal', 'shortcut', 'weak'])],
+] as const) test(title, async () => {
   await fc.assert(
-    fc.asyncProperty(randomGraph, async (g) => {
+    fc.asyncProperty(graphs, async (g) => {
       const s = await syntheticSnapshot(toNodes(g));
       const d = dominatorsOf(s);
       const ref = reference(g);
