@@ -316,6 +316,12 @@ export async function handlePprofRequest(
       const why = endpoint?.unavailableReason ? `${name}: ${endpoint.unavailableReason}` : `unknown profile: ${name}`;
       throw new HttpError(404, `${why}\navailable: ${available.map((e) => e.name).join(', ')}`);
     }
+    if (req.method === 'HEAD') {
+      // A HEAD must not start a 30-second CPU profile or a heap snapshot.
+      res.writeHead(200, { 'Content-Type': name === 'cmdline' ? 'text/plain; charset=utf-8' : 'application/octet-stream' });
+      res.end();
+      return;
+    }
     await endpoint.serve({ runtime, req, res, query, signal: aborter.signal });
   } catch (err) {
     if (err instanceof HttpError) {

@@ -65,6 +65,16 @@ describe('request validation', () => {
     assert.deepEqual(text.replace(/\n$/, '').split('\0'), [process.argv[0], ...process.execArgv, ...process.argv.slice(1)]);
   });
 
+  test('HEAD answers at once without taking a profile', async () => {
+    const started = Date.now();
+    const res = await fetch(`${agent.url}/debug/pprof/profile?seconds=30`, { method: 'HEAD' });
+    assert.equal(res.status, 200);
+    assert.ok(Date.now() - started < 2000);
+    const busy = await fetch(`${agent.url}/debug/pprof/profile?seconds=1`);
+    assert.equal(busy.status, 200, 'no CPU profile was left running');
+    await busy.arrayBuffer();
+  });
+
   test('methods other than GET → 405', async () => {
     const res = await fetch(`${agent.url}/debug/pprof/heap`, { method: 'POST', body: 'x' });
     assert.equal(res.status, 405);
