@@ -75,3 +75,27 @@ test('noisy leak: growth is found and the slope is right within the noise', () =
   assert.equal(verdict.kind, 'growing');
   assert.ok(Math.abs(trend.slopePerMinute - 6 * MB) < 1.5 * MB, `slope ${trend.slopePerMinute / MB}`);
 });
+
+test('calibration: flat noisy heaps are almost never called growing; real leaks almost always are', () => {
+  const random = seededRandom(2024);
+  let falseAlarms = 0;
+  let found = 0;
+  const runs = 400;
+  for (let run = 0; run < runs; run++) {
+    // A minute of readings every 5 s, noise up to 1 MB, an occasional GC dip of a third.
+    const noise = random() * 1 * MB;
+    const withHiccup = (values: TimedValue[]) => {
+      if (random() < 0.3) {
+        const at = Math.floor(random() * values.length);
+        values[at] = { ...values[at]!, bytes: values[at]!.bytes * 0.66 };
+      }
+      return values;
+    };
+    const flat = withHiccup(series(13, 5000, 50 * MB, 0, noise, run + 1));
+    if (judgeTrend(fitTrend(flat)).kind === 'growing') falseAlarms++;
+    const leak = withHiccup(series(13, 5000, 50 * MB, 12 * MB, noise, run + 10_001));
+    if (judgeTrend(fitTrend(leak)).kind === 'growing') found++;
+  }
+  assert.ok(falseAlarms <= runs * 0.02, `false alarms: ${falseAlarms}/${runs}`);
+  assert.ok(found >= runs * 0.97, `leaks found: ${found}/${runs}`);
+});
