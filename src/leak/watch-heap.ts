@@ -99,7 +99,7 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
       const bytes = await getBytes(url, options);
       const profile = parseProfileBytes(bytes, url.href);
       observation = heapObservationFromProfile(profile, url.href, {
-        timeMs: (before + clock.now()) / 2,
+        timeMs: Math.round((before + clock.now()) / 2),
         interner,
         ...(options.sampleType !== undefined ? { sampleType: options.sampleType } : {}),
       });
