@@ -2,7 +2,7 @@ import type { Frame } from './heap-observation.js';
 import type { GrowthReport, SiteGrowth } from './growth-report.js';
 import { formatP } from './verdict.js';
 
-/** FormatOptions bound how much of a growth report is printed. */
+/** GrowthFormatOptions bound how much of a growth report is printed. */
 export interface GrowthFormatOptions {
   /** otherSites is how many non-growing sites to list (largest first). */
   otherSites: number;
@@ -32,12 +32,13 @@ export function formatGrowthReport(report: GrowthReport, options: GrowthFormatOp
   } else {
     lines.push('Growing allocation sites: none');
   }
-  const others = n < 5 ? [...report.others].sort((a, b) => Math.abs(b.trend.last - b.trend.first) - Math.abs(a.trend.last - a.trend.first)) : report.others;
+  const tooFew = report.total.verdict.kind === 'unknown';
+  const others = tooFew ? [...report.others].sort((a, b) => Math.abs(b.trend.last - b.trend.first) - Math.abs(a.trend.last - a.trend.first)) : report.others;
   // Sites that held something only in between say nothing at the end.
   const shown = others.filter((s) => s.trend.last > 0 || s.trend.first > 0).slice(0, options.otherSites);
   if (shown.length > 0) {
     lines.push('');
-    lines.push(n < 5 ? 'Largest changes (too few profiles for a verdict):' : 'Other sites, largest in use first:');
+    lines.push(tooFew ? 'Largest changes (too few profiles for a verdict):' : 'Other sites, largest in use first:');
     for (const site of shown) {
       const change = site.trend.last - site.trend.first;
       lines.push(
@@ -68,7 +69,7 @@ function formatGrowingSite(site: SiteGrowth, depth: number): string[] {
 /** conclusion is the one-line answer: what grows and how fast, or that nothing does. */
 export function conclusion(report: GrowthReport): string {
   const top = report.growing[0];
-  if (report.times.length < 5) return `Verdict: too few heap profiles (${report.times.length}) to judge growth; watch longer.`;
+  if (report.total.verdict.kind === 'unknown') return `Verdict: too few heap profiles (${report.times.length}) to judge growth; watch longer.`;
   if (!top) {
     return `Verdict: no allocation site grows steadily; total in use is ${report.total.verdict.kind} at ${formatBytes(report.total.trend.last)}.`;
   }
