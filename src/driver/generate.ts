@@ -155,6 +155,18 @@ function reportOptions(p: Profile, units: Map<string, string>, cfg: Config, form
   };
 }
 
+const compactedProfiles = new WeakMap<Profile, Profile>();
+
+/** compacted is the profile with duplicate samples merged, computed once per profile (the shell asks again and again). */
+function compacted(p: Profile): Profile {
+  let c = compactedProfiles.get(p);
+  if (!c) {
+    c = mergeProfiles([p]);
+    compactedProfiles.set(p, c);
+  }
+  return c;
+}
+
 /**
  * prepareReport runs pprof's report pipeline up to printing: command
  * overrides, sample index, total (before focusing unless
@@ -172,7 +184,7 @@ export function prepareReport(profile: Profile, config: Config, command: ReportC
   cfg = applyCommandOverrides(command.name, cfg);
   let p = profile;
   // Sample identity shows in these formats: compact duplicates as pprof's loader does.
-  if (spec.format === 'traces' || spec.format === 'raw' || spec.format === 'proto') p = mergeProfiles([p]);
+  if (spec.format === 'traces' || spec.format === 'raw' || spec.format === 'proto') p = compacted(p);
   const { units, ignored } = numLabelUnits(p);
   for (const [k, us] of ignored) warn(`For tag ${k} used unit ${units.get(k)}, also encountered unit(s) ${us.join(', ')}`);
   if (cfg.relativePercentages) p = applyFocus(p, units, cfg, warn);
