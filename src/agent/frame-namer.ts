@@ -12,7 +12,9 @@ const maxMemoizedFrames = 50_000;
  * named after where they start.
  */
 export function createAgentFrameNamer(appRoot: string, sourceMaps: SourceMaps = new SourceMaps()): FrameNamer {
-  const memo = new Map<string, FrameLocation>();
+  // url → start position → function name → executing line (−1: none) → location; nested maps, no key strings.
+  const memo = new Map<string, Map<number, Map<string, Map<number, FrameLocation>>>>();
+  let memoized = 0;
   const display = (file: string): string => {
     if (!isAbsolute(file)) return file;
     const rel = relative(appRoot, file);
@@ -20,8 +22,14 @@ export function createAgentFrameNamer(appRoot: string, sourceMaps: SourceMaps = 
     return sep === '/' ? rel : rel.split(sep).join('/');
   };
   return (frame, line) => {
-    const key = `${frame.url}\u0001${frame.lineNumber}\u0001${frame.columnNumber}\u0001${frame.functionName}\u0001${line ?? ''}`;
-    const known = memo.get(key);
+    let byPosition = memo.get(frame.url);
+    if (!byPosition) memo.set(frame.url, (byPosition = new Map()));
+    const position = (frame.lineNumber + 1) * 2 ** 26 + (frame.columnNumber + 1);
+    let byName = byPosition.get(position);
+    if (!byName) byPosition.set(position, (byName = new Map()));
+    let byLine = byName.get(frame.functionName);
+    if (!byLine) byName.set(frame.functionName, (byLine = new Map()));
+    const known = byLine.get(line ?? -1);
     if (known) return known;
     const generatedFile = fileFromUrl(frame.url);
     let file = generatedFile;
@@ -46,8 +54,12 @@ export function createAgentFrameNamer(appRoot: string, sourceMaps: SourceMaps = 
       startLine,
       line: atLine,
     };
-    if (memo.size >= maxMemoizedFrames) memo.clear();
-    memo.set(key, location);
+    if (++memoized > maxMemoizedFrames) {
+      memo.clear();
+      memoized = 0;
+    } else {
+      byLine.set(line ?? -1, location);
+    }
     return location;
   };
 }

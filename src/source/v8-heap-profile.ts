@@ -1,5 +1,5 @@
 import type { FrameNamer, V8CallFrame } from './v8-frames.js';
-import { PprofBuilder, type ValueTypeName } from './v8-pprof-builder.js';
+import { type NumLabel, PprofBuilder, type ValueTypeName } from './v8-pprof-builder.js';
 
 /** V8HeapNode is a node of V8's SamplingHeapProfile tree (HeapProfiler domain, .heapprofile files). */
 export interface V8HeapNode {
@@ -78,17 +78,25 @@ export class HeapSampleTable {
     const frameOf: number[] = [];
     const parentOf: number[] = [];
     const indexOfId = new Map<number, number>();
-    const pending: [node: V8HeapNode, parent: number][] = [];
-    for (const child of profile.head.children ?? []) pending.push([child, -1]);
+    const pendingNodes: V8HeapNode[] = [];
+    const pendingParents: number[] = [];
+    for (const child of profile.head.children ?? []) {
+      pendingNodes.push(child);
+      pendingParents.push(-1);
+    }
     const unsized: [index: number, bytes: number][] = [];
-    while (pending.length > 0) {
-      const [node, parent] = pending.pop()!;
+    while (pendingNodes.length > 0) {
+      const node = pendingNodes.pop()!;
+      const parent = pendingParents.pop()!;
       const index = frameOf.length;
       frameOf.push(table.frameNumber(node.callFrame));
       parentOf.push(parent);
       indexOfId.set(node.id, index);
       if (!profile.samples && node.selfSize > 0) unsized.push([index, node.selfSize]);
-      for (const child of node.children ?? []) pending.push([child, index]);
+      for (const child of node.children ?? []) {
+        pendingNodes.push(child);
+        pendingParents.push(index);
+      }
     }
     const stackOfIndex = new Map<number, HeapStack>();
     const stackAt = (index: number): HeapStack => {
@@ -261,6 +269,7 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
     comments: options.comments,
     mainFile: options.mainFile,
   });
+  const labels = new Map<number, NumLabel>();
   // Frames are shared objects within a table: name each one once.
   const locationOfFrame = new Map<V8CallFrame, number>();
   const locationOf = (frame: V8CallFrame) => {
@@ -275,8 +284,9 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
       if (count === 0) continue;
       const { objects, bytes } = unsampledEstimate(count, size, options.interval);
       // As Go, label each sample with the size of one object.
-      const objectSize = Math.round(size / objectsPerSample(size, options.interval));
-      builder.addSample(locations(), [objects, bytes], { key: 'bytes', value: objectSize, unit: 'bytes' });
+      let label = labels.get(size);
+      if (!label) labels.set(size, (label = { key: 'bytes', value: Math.round(size / objectsPerSample(size, options.interval)), unit: 'bytes' }));
+      builder.addSample(locations(), [objects, bytes], label);
     }
     if (stack.unsizedBytes !== 0) builder.addSample(locations(), [0, stack.unsizedBytes]);
   }

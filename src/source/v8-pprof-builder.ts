@@ -35,8 +35,9 @@ export interface NumLabel {
 export class PprofBuilder {
   private readonly strings: string[] = [''];
   private readonly stringIds = new Map<string, number>([['', 0]]);
-  private readonly functionIds = new Map<string, number>();
-  private readonly locationIds = new Map<string, number>();
+  /** Function ids by name → file → start line, and location ids by function id → line: no key strings built. */
+  private readonly functionIds = new Map<string, Map<string, Map<number, number>>>();
+  private readonly locationIds = new Map<number, Map<number, number>>();
   /** Per function: name, filename (string ids), start line. */
   private readonly functions: number[] = [];
   /** Per location: function id, line. */
@@ -59,23 +60,29 @@ export class PprofBuilder {
 
   /** locationId returns the id of the location for frame, creating it once. */
   locationId(frame: FrameLocation): number {
-    const key = `${frame.functionName}\0${frame.file}\0${frame.startLine}\0${frame.line}`;
-    let id = this.locationIds.get(key);
-    if (id !== undefined) return id;
     const functionId = this.functionId(frame);
-    this.locations.push(functionId, frame.line);
-    id = this.locations.length / 2;
-    this.locationIds.set(key, id);
+    let byLine = this.locationIds.get(functionId);
+    if (!byLine) this.locationIds.set(functionId, (byLine = new Map()));
+    let id = byLine.get(frame.line);
+    if (id === undefined) {
+      this.locations.push(functionId, frame.line);
+      id = this.locations.length / 2;
+      byLine.set(frame.line, id);
+    }
     return id;
   }
 
   private functionId(frame: FrameLocation): number {
-    const key = `${frame.functionName}\0${frame.file}\0${frame.startLine}`;
-    let id = this.functionIds.get(key);
-    if (id !== undefined) return id;
-    this.functions.push(this.stringId(frame.functionName), this.stringId(frame.file), frame.startLine);
-    id = this.functions.length / 3;
-    this.functionIds.set(key, id);
+    let byFile = this.functionIds.get(frame.functionName);
+    if (!byFile) this.functionIds.set(frame.functionName, (byFile = new Map()));
+    let byStart = byFile.get(frame.file);
+    if (!byStart) byFile.set(frame.file, (byStart = new Map()));
+    let id = byStart.get(frame.startLine);
+    if (id === undefined) {
+      this.functions.push(this.stringId(frame.functionName), this.stringId(frame.file), frame.startLine);
+      id = this.functions.length / 3;
+      byStart.set(frame.startLine, id);
+    }
     return id;
   }
 
@@ -220,15 +227,20 @@ class ProtoWriter {
 
   message(field: number, body: () => void): this {
     this.tag(field, 2);
-    this.ensure(5);
-    const lengthAt = this.pos;
-    this.pos += 5; // room for a length varint up to 2^35
-    const start = this.pos;
+    // Most messages are shorter than 128 bytes: reserve one length byte and move
+    // the body only in the rare longer case.
+    this.ensure(1);
+    const lengthAt = this.pos++;
     body();
-    const length = this.pos - start;
+    const length = this.pos - lengthAt - 1;
+    if (length < 0x80) {
+      this.buf[lengthAt] = length;
+      return this;
+    }
     let lengthBytes = 1;
     while (length >= 2 ** (7 * lengthBytes)) lengthBytes++;
-    if (lengthBytes < 5) this.buf.copyWithin(lengthAt + lengthBytes, start, this.pos);
+    this.ensure(lengthBytes - 1);
+    this.buf.copyWithin(lengthAt + lengthBytes, lengthAt + 1, this.pos);
     this.pos = lengthAt;
     this.varint(length);
     this.pos = lengthAt + lengthBytes + length;
