@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../leak/format-growth.js';
 import { dominatorsOf } from '../snapshot/dominators.js';
@@ -76,7 +77,7 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
 
 async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
   if (file === '-') return readHeapSnapshot(io.stdin as AsyncIterable<Uint8Array>, { name: 'stdin' });
-  const path = file.startsWith('/') ? file : `${io.cwd}/${file}`;
+  const path = resolve(io.cwd, file);
   let shown = false;
   const onProgress = io.isTerminal
     ? (read: number, total: number | undefined) => {
