@@ -149,37 +149,87 @@ function joinedLabels(p: Profile, i: number): string {
   return parts.join('\\n');
 }
 
-function findOrAddTag(m: Map<string, Tag>, label: string, unit: string, value: number): Tag {
-  let t = m.get(label);
-  if (!t) {
-    t = { name: label, unit, value, flat: 0, flatDiv: 0, cum: 0, cumDiv: 0 };
-    m.set(label, t);
-  }
-  return t;
-}
+/**
+ * TagCollector gathers the label tags of -dot's nodelets. Each sample's
+ * tags are resolved (and their values formatted) once, then added per node
+ * in typed (node, tag) tables: per frame there is no string work at all.
+ */
+class TagCollector {
+  private readonly ids = new Map<string, number>();
+  private readonly tags: { labels: string; numeric: boolean; name: string; unit: string; value: number }[] = [];
+  private readonly formatted = new Map<string, string>();
+  private readonly cum = new EdgeTable(1024);
+  private readonly flat = new EdgeTable(1024);
+  /** Tag ids of the current sample. */
+  private current: number[] = [];
 
-/** addTags records a sample's labels on a node (only numeric "bytes" labels, as pprof's reports keep). */
-function addTags(n: GraphNode, p: Profile, i: number, labels: string, dw: number, w: number, flat: boolean, o: GraphOptions): void {
-  if (labels !== '') {
-    const t = findOrAddTag(n.labelTags, labels, '', 0);
-    if (flat) { t.flatDiv += dw; t.flat += w; } else { t.cumDiv += dw; t.cum += w; }
+  constructor(private readonly p: Profile, private readonly o: GraphOptions) {}
+
+  private id(key: string, labels: string, numeric: boolean, name: string, unit: string, value: number): number {
+    let id = this.ids.get(key);
+    if (id === undefined) {
+      id = this.tags.length;
+      this.tags.push({ labels, numeric, name, unit, value });
+      this.ids.set(key, id);
+    }
+    return id;
   }
-  let numeric = n.numericTags.get(labels);
-  if (!numeric) {
-    numeric = new Map();
-    n.numericTags.set(labels, numeric);
+
+  /** beginSample resolves sample i's tags: its joined string labels, and its numeric "bytes" labels (the only ones pprof's reports keep). */
+  beginSample(i: number): void {
+    const p = this.p;
+    const labels = joinedLabels(p, i);
+    this.current = [];
+    if (labels !== '') this.current.push(this.id('L\u0000' + labels, labels, false, labels, '', 0));
+    const lt = p.samples.labels;
+    if (!lt) return;
+    const format = this.o.formatTag ?? ((v: number) => String(v));
+    for (let j = lt.starts[i]!; j < lt.starts[i + 1]!; j++) {
+      if (lt.str[j] !== 0 || p.strings[lt.key[j]!] !== 'bytes') continue;
+      const unit = lt.unit[j] !== 0 ? p.strings[lt.unit[j]!]! : 'bytes';
+      const v = lt.num[j]!;
+      const fk = unit + '\u0000' + v;
+      let name = this.formatted.get(fk);
+      if (name === undefined) {
+        name = format(v, unit);
+        this.formatted.set(fk, name);
+      }
+      this.current.push(this.id('N\u0000' + labels + '\u0000' + name, labels, true, name, unit, v));
+    }
   }
-  const lt = p.samples.labels;
-  if (!lt) return;
-  const format = o.formatTag ?? ((v: number) => String(v));
-  for (let j = lt.starts[i]!; j < lt.starts[i + 1]!; j++) {
-    if (lt.str[j] !== 0) continue;
-    const key = p.strings[lt.key[j]!]!;
-    if (key !== 'bytes') continue;
-    const unit = lt.unit[j] !== 0 ? p.strings[lt.unit[j]!]! : 'bytes';
-    const v = lt.num[j]!;
-    const t = findOrAddTag(numeric, format(v, unit), unit, v);
-    if (flat) { t.flatDiv += dw; t.flat += w; } else { t.cumDiv += dw; t.cum += w; }
+
+  /** add weighs the current sample's tags on node (by id), as flat or cumulative weight. */
+  add(node: number, w: number, dw: number, flat: boolean): void {
+    const table = flat ? this.flat : this.cum;
+    for (const id of this.current) {
+      const e = table.find(node, id, false, false);
+      table.weight[e]! += w;
+      table.weightDiv[e]! += dw;
+    }
+  }
+
+  /** materialize writes the gathered tags onto the nodes (nodes[id] is the node of that id). */
+  materialize(nodes: GraphNode[]): void {
+    const tagOf = (node: GraphNode, id: number): Tag => {
+      const info = this.tags[id]!;
+      let m: Map<string, Tag>;
+      if (info.numeric) {
+        m = node.numericTags.get(info.labels) ?? new Map<string, Tag>();
+        node.numericTags.set(info.labels, m);
+      } else m = node.labelTags;
+      let t = m.get(info.name);
+      if (!t) {
+        t = { name: info.name, unit: info.unit, value: info.value, flat: 0, flatDiv: 0, cum: 0, cumDiv: 0 };
+        m.set(info.name, t);
+      }
+      return t;
+    };
+    for (const [table, flat] of [[this.cum, false], [this.flat, true]] as const) {
+      for (let e = 0; e < table.size; e++) {
+        const t = tagOf(nodes[table.src[e]!]!, table.dest[e]!);
+        if (flat) { t.flat += table.weight[e]!; t.flatDiv += table.weightDiv[e]!; } else { t.cum += table.weight[e]!; t.cumDiv += table.weightDiv[e]!; }
+      }
+    }
   }
 }
 
@@ -296,7 +346,7 @@ function buildFlatGraph(p: Profile, o: GraphOptions): Graph {
   const vc = s.valueCount;
   const k = o.sampleIndex;
   const mi = o.meanIndex;
-  const tags = o.collectTags === true;
+  const tags = o.collectTags === true ? new TagCollector(p, o) : undefined;
   const starts = s.locationStarts;
   const idx = s.locationIndexes;
   const values = s.values;
@@ -304,7 +354,7 @@ function buildFlatGraph(p: Profile, o: GraphOptions): Graph {
     const w = values[i * vc + k]!;
     const dw = mi !== undefined ? values[i * vc + mi]! : 0;
     if (w === 0 && dw === 0) continue;
-    const labels = tags ? joinedLabels(p, i) : '';
+    tags?.beginSample(i);
     let parent = -1;
     let residual = false;
     for (let j = starts[i + 1]! - 1; j >= starts[i]!; j--) {
@@ -321,7 +371,7 @@ function buildFlatGraph(p: Profile, o: GraphOptions): Graph {
           nodeStamp[n] = i;
           cum[n]! += w;
           cumDiv[n]! += dw;
-          if (tags) addTags(nodes[n]!, p, i, labels, dw, w, false, o);
+          tags?.add(n, w, dw, false);
         }
         if (parent >= 0 && n !== parent) {
           const inline = q !== last;
@@ -347,9 +397,10 @@ function buildFlatGraph(p: Profile, o: GraphOptions): Graph {
     if (parent >= 0 && !residual) {
       flat[parent]! += w;
       flatDiv[parent]! += dw;
-      if (tags) addTags(nodes[parent]!, p, i, labels, dw, w, true, o);
+      tags?.add(parent, w, dw, true);
     }
   }
+  tags?.materialize(nodes);
   for (let n = 0; n < nn; n++) {
     const node = nodes[n]!;
     node.flat = flat[n]!;
@@ -383,14 +434,15 @@ function buildTree(p: Profile, o: GraphOptions): Graph {
   const cleanFile = makeCleaner(o);
   const childTables = new Map<GraphNode | undefined, NodeTable>();
   const all: GraphNode[] = [];
+  const idOf = new Map<GraphNode, number>();
   const s = p.samples;
   const vc = s.valueCount;
-  const tags = o.collectTags === true;
+  const tags = o.collectTags === true ? new TagCollector(p, o) : undefined;
   for (let i = 0; i < s.count; i++) {
     const w = s.values[i * vc + o.sampleIndex]!;
     const dw = o.meanIndex !== undefined ? s.values[i * vc + o.meanIndex]! : 0;
     if (w === 0 && dw === 0) continue;
-    const labels = tags ? joinedLabels(p, i) : '';
+    tags?.beginSample(i);
     let parent: GraphNode | undefined;
     for (let j = s.locationStarts[i + 1]! - 1; j >= s.locationStarts[i]!; j--) {
       const l = p.locations[s.locationIndexes[j]!]!;
@@ -405,10 +457,13 @@ function buildTree(p: Profile, o: GraphOptions): Graph {
         const before = t.byKey.size;
         const n = info ? t.findOrInsert(info) : undefined;
         if (!n) continue;
-        if (t.byKey.size !== before) all.push(n);
+        if (t.byKey.size !== before) {
+          idOf.set(n, all.length);
+          all.push(n);
+        }
         n.cum += w;
         n.cumDiv += dw;
-        if (tags) addTags(n, p, i, labels, dw, w, false, o);
+        tags?.add(idOf.get(n)!, w, dw, false);
         if (parent) parent.addToEdge(n, dw, w, false, li !== lines.length - 1);
         parent = n;
       }
@@ -416,8 +471,9 @@ function buildTree(p: Profile, o: GraphOptions): Graph {
     if (parent) {
       parent.flat += w;
       parent.flatDiv += dw;
-      if (tags) addTags(parent, p, i, labels, dw, w, true, o);
+      tags?.add(idOf.get(parent)!, w, dw, true);
     }
   }
+  tags?.materialize(all);
   return selectNodes(all, o.dropNegative === true);
 }
