@@ -41,6 +41,7 @@ function pprofFlagSpecs(): Record<string, FlagSpec> {
     }
     specs[f.name] = { kind: f.kind, default: defaults[f.key] as FlagSpec['default'], help: f.help };
   }
+  for (const name of unsupportedReports) specs[name] = { kind: name === 'disasm' || name === 'weblist' ? 'string' : 'bool', default: name === 'disasm' || name === 'weblist' ? '' : false, help: 'not supported by tsprof' };
   for (const [name, cmd] of Object.entries(reportCommands)) {
     specs[name] = cmd.hasParam
       ? { kind: 'string', default: '', help: `${cmd.description} (matching regexp)` }
@@ -48,6 +49,9 @@ function pprofFlagSpecs(): Record<string, FlagSpec> {
   }
   return specs;
 }
+
+/** pprof reports tsprof does not produce: named in the error rather than called unknown flags. */
+const unsupportedReports = ['gif', 'pdf', 'png', 'ps', 'eog', 'evince', 'gv', 'web', 'weblist', 'disasm', 'callgrind', 'kcachegrind', 'topproto'];
 
 const usageHeader = `usage: tsprof [options] source...
 
@@ -101,8 +105,13 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
   const parsed = parseFlags(args, specs);
   const values = parsed.values as Record<string, unknown>;
   if (values.help === true) {
-    io.stdout.write(usageHeader + flagUsage(specs));
+    io.stdout.write(usageHeader + flagUsage(Object.fromEntries(Object.entries(specs).filter(([name]) => !unsupportedReports.includes(name)))));
     return 0;
+  }
+  for (const name of unsupportedReports) {
+    if (values[name] === true || (typeof values[name] === 'string' && values[name] !== '')) {
+      throw new UsageError(`-${name} is not supported by tsprof: use -svg or -dot for graphs, -top/-tree/-peek/-list/-traces for text`);
+    }
   }
   if (values.http !== '') throw new UsageError('-http (web UI) is not supported; use a report flag or the interactive shell');
   const config = configFromFlags(values, parsed.set);

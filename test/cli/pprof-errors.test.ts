@@ -94,3 +94,7 @@ test('-base and -diff_base together are a usage error', async () => {
 test('a peek regexp that matches nothing says so', async () => {
   await expectOneLineError(['-peek=nosuchfunction', join(fixtures, 'heap_t2.pb.gz')], 1, /no matches found for regexp: nosuchfunction/);
 });
+
+test('pprof reports tsprof does not make are named, not called unknown', async () => {
+  await expectOneLineError(['-pdf', join(fixtures, 'heap_t2.pb.gz')], 2, /^tsprof: -pdf is not supported by tsprof: use -svg or -dot/);
+});
