@@ -19,7 +19,8 @@ export function compileRegexp(option: string, source: string): RegExp {
     .replace(/\[\[:digit:\]\]/g, '[0-9]')
     .replace(/\[\[:alnum:\]\]/g, '[0-9A-Za-z]')
     .replace(/\[\[:space:\]\]/g, '[\\t\\n\\v\\f\\r ]')
-    .replace(/\\z/g, '$');
+    .replace(/\\z/g, '$')
+    .replace(/\(\?P</g, '(?<');
   try {
     return new RegExp(body, flags);
   } catch (err) {

@@ -60,3 +60,11 @@ test('warnings reach the caller, the profile stays unchanged', async () => {
   assert.deepEqual(warnings, ['Focus expression matched no samples']);
   assert.equal(heap.samples.count, before);
 });
+
+test('Go regexp syntax: leading flags and named groups carry over; bad ones are one-line errors', async () => {
+  const { compileRegexp } = await import('../../src/driver/regexp.js');
+  assert.ok(compileRegexp('focus', '(?i)PARSE').test('main.parseContainer'));
+  assert.ok(compileRegexp('focus', '(?P<pkg>main)\\.').test('main.main'));
+  assert.ok(compileRegexp('focus', '[[:digit:]]+').test('func1'));
+  assert.throws(() => compileRegexp('hide', '(unclosed'), /^TsprofError: parsing hide regexp "\(unclosed": /);
+});
