@@ -217,8 +217,12 @@ function propertyCount(snapshot: HeapSnapshot, n: number): number {
 
 /**
  * entryCount counts a collection's entries from the snapshot's edges: an
- * Array's element edges; for Map/Set, the key and value slots of the hash
- * table V8 links as `table` (its internal edges to non-plumbing objects).
+ * Array's element edges; for Map/Set, the entries of the hash table V8 links
+ * as `table`. Only slots holding heap objects are edges (small-integer keys
+ * are not), so entries are counted by slot position: V8's tables store each
+ * entry in consecutive slots (Map: key, value, chain; Set and weak tables:
+ * two), and of the possible alignments the one that puts the most slots of
+ * an entry together gives the fewest groups, one per entry.
  */
 function entryCount(snapshot: HeapSnapshot, n: number, kind: string): number {
   const types = snapshot.types;
@@ -227,15 +231,28 @@ function entryCount(snapshot: HeapSnapshot, n: number, kind: string): number {
     for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) if (snapshot.edgeType[e] === types.edgeElement) count++;
     return count;
   }
+  const entrySize = kind === 'Map' ? 3 : 2;
   for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) {
     if (snapshot.edgeNameOf(e) !== 'table' || snapshot.edgeIsIndexed(e)) continue;
     const table = snapshot.edgeToNode[e]!;
-    let slots = 0;
+    const slots: number[] = [];
     for (let f = snapshot.firstEdge[table]!; f < snapshot.firstEdge[table + 1]!; f++) {
-      const t = snapshot.edgeType[f]!;
-      if ((t === types.edgeInternal || t === types.edgeElement || t === types.edgeWeak) && /^\d+$/.test(snapshot.edgeNameOf(f))) slots++;
+      const slot = Number(snapshot.edgeNameOf(f));
+      if (Number.isInteger(slot) && snapshot.edgeType[f] !== types.edgeShortcut) slots.push(slot);
     }
-    return kind === 'Map' || kind === 'WeakMap' ? Math.round(slots / 2) : slots;
+    slots.sort((a, b) => a - b);
+    let fewest = slots.length;
+    for (let shift = 0; shift < entrySize; shift++) {
+      let groups = 0;
+      let last = -1;
+      for (const slot of slots) {
+        const group = Math.floor((slot + shift) / entrySize);
+        if (group !== last) groups++;
+        last = group;
+      }
+      fewest = Math.min(fewest, groups);
+    }
+    return fewest;
   }
   return 0;
 }

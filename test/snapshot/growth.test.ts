@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { snapshotGrowth } from '../../src/snapshot/growth.js';
+import { largestCollections } from '../../src/snapshot/leak-signatures.js';
 
 /**
  * A small server-like program that leaks 500 Sessions per round into a
@@ -19,8 +20,10 @@ class Session {
   constructor(round, i) { this.user = 'user-' + round + '-' + i; this.history = [round, i]; }
 }
 globalThis.registry = new Map();
+globalThis.names = new Set();
 function handleRound(round) {
   for (let i = 0; i < 500; i++) registry.set(round * 1000 + i, new Session(round, i));
+  for (let i = 0; i < 100; i++) names.add('name-' + round + '-' + i);
   let garbage = [];
   for (let i = 0; i < 2000; i++) garbage.push({ scratch: i });
   garbage = null;
@@ -66,6 +69,13 @@ test('growth across real snapshots of a leaking process: what one round allocate
     for (let i = 1; i < two.groups.length; i++) assert.ok(two.groups[i - 1]!.shallowSize >= two.groups[i]!.shallowSize);
 
     assert.throws(() => snapshotGrowth([s0!]), /needs 2 or 3 snapshots/);
+
+    // Entry counts of real V8 tables: small-integer keys are not edges, string keys are.
+    const collections = largestCollections(s2!, { limit: 50 });
+    const registry = collections.find((c) => c.path === 'global.registry → Map');
+    assert.equal(registry?.entries, 1500);
+    const names = collections.find((c) => c.path === 'global.names → Set');
+    assert.equal(names?.entries, 300);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
