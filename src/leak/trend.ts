@@ -1,5 +1,6 @@
 import { leastSquaresFit, rSquaredOf, type Point } from './linear-fit.js';
 import { mannKendall } from './mann-kendall.js';
+import { binPoints } from './bin-points.js';
 import { theilSenFit } from './theil-sen.js';
 
 /** TimedValue is one reading of a series: when (ms since the epoch) and how many bytes. */
@@ -25,7 +26,11 @@ export interface Trend {
   leastSquaresSlopePerMinute: number;
   /** leastSquaresRSquared is the classic R² of the least-squares line. */
   leastSquaresRSquared: number;
-  /** tau is Kendall's τ: +1 every later reading is higher, 0 no order. */
+  /**
+   * tau is Kendall's τ: +1 every later reading is higher, 0 no order. τ, the
+   * p-values, the robust slope and steadiness are computed on at most
+   * maxRobustPoints medians of consecutive readings (binPoints).
+   */
   tau: number;
   /** pRising is the Mann–Kendall one-sided p-value that the rise is chance. */
   pRising: number;
@@ -45,6 +50,9 @@ export interface Trend {
   steadiness: number;
 }
 
+/** maxRobustPoints bounds the series the rank and pairwise-slope statistics see (a 10-minute watch at 5 s). */
+export const maxRobustPoints = 120;
+
 /**
  * fitTrend fits a series of readings. Time is measured in minutes from the
  * first reading so that slopes come out in bytes/min, the unit people think
@@ -54,18 +62,28 @@ export function fitTrend(series: readonly TimedValue[]): Trend {
   const t0 = series.length > 0 ? series[0]!.timeMs : 0;
   const points: Point[] = series.map((v) => ({ x: (v.timeMs - t0) / 60_000, y: v.bytes }));
   const values = series.map((v) => v.bytes);
-  const robust = theilSenFit(points);
+  // The O(n²) statistics run on at most maxRobustPoints medians of runs of readings.
+  const binned = binPoints(points, maxRobustPoints);
+  const robust = theilSenFit(binned);
   const ols = leastSquaresFit(points);
-  const mk = mannKendall(values);
+  const mk = mannKendall(binned.map((p) => p.y));
   const spanMinutes = points.length > 0 ? points[points.length - 1]!.x : 0;
+  let min = Infinity;
+  let max = -Infinity;
+  let sum = 0;
+  for (const v of values) {
+    min = Math.min(min, v);
+    max = Math.max(max, v);
+    sum += v;
+  }
   return {
     points: points.length,
     spanMinutes,
     first: values[0] ?? 0,
     last: values[values.length - 1] ?? 0,
-    min: values.length ? Math.min(...values) : 0,
-    max: values.length ? Math.max(...values) : 0,
-    mean: values.length ? values.reduce((a, b) => a + b, 0) / values.length : 0,
+    min: values.length ? min : 0,
+    max: values.length ? max : 0,
+    mean: values.length ? sum / values.length : 0,
     slopePerMinute: robust.slope,
     rSquared: rSquaredOf(points, robust.slope, robust.intercept),
     leastSquaresSlopePerMinute: ols.slope,
@@ -75,7 +93,7 @@ export function fitTrend(series: readonly TimedValue[]): Trend {
     pFalling: mk.pFalling,
     upSteps: mk.upSteps,
     growthBytes: robust.slope * spanMinutes,
-    steadiness: steadinessOf(points, robust.slope),
+    steadiness: steadinessOf(binned, robust.slope),
   };
 }
 

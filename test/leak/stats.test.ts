@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { leastSquaresFit } from '../../src/leak/linear-fit.js';
 import { theilSenFit } from '../../src/leak/theil-sen.js';
 import { mannKendall, normalCdf } from '../../src/leak/mann-kendall.js';
-import { median } from '../../src/leak/median.js';
+import { median, medianInPlace } from '../../src/leak/median.js';
 import { seededRandom, gaussian } from './random.js';
 
 test('median of odd, even and empty lists', () => {
@@ -94,4 +94,19 @@ test('normalCdf matches known quantiles', () => {
   assert.ok(Math.abs(normalCdf(1.959964) - 0.975) < 1e-6);
   assert.ok(Math.abs(normalCdf(-3) - 0.0013499) < 1e-6);
   assert.ok(1 - normalCdf(6) > 0); // tail precision is kept for tiny p-values
+});
+
+test('medianInPlace agrees with sorting on random, sorted, reversed and tied arrays', () => {
+  const random = seededRandom(99);
+  const cases: number[][] = [];
+  for (let n = 1; n <= 60; n++) {
+    const r = Array.from({ length: n }, () => Math.floor(random() * 20) - 5);
+    cases.push(r, [...r].sort((a, b) => a - b), [...r].sort((a, b) => b - a), new Array(n).fill(3));
+  }
+  for (const values of cases) {
+    const sorted = [...values].sort((a, b) => a - b);
+    const m = sorted.length >> 1;
+    const expected = sorted.length % 2 ? sorted[m]! : (sorted[m - 1]! + sorted[m]!) / 2;
+    assert.equal(medianInPlace(Float64Array.from(values)), expected, JSON.stringify(values));
+  }
 });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fitTrend, type TimedValue } from '../../src/leak/trend.js';
 import { judgeTrend, defaultVerdictOptions } from '../../src/leak/verdict.js';
+import { binPoints } from '../../src/leak/bin-points.js';
 import { seededRandom, gaussian } from './random.js';
 
 const MB = 1 << 20;
@@ -98,4 +99,25 @@ test('calibration: flat noisy heaps are almost never called growing; real leaks 
   }
   assert.ok(falseAlarms <= runs * 0.02, `false alarms: ${falseAlarms}/${runs}`);
   assert.ok(found >= runs * 0.97, `leaks found: ${found}/${runs}`);
+});
+
+test('an hour of readings (binned for the rank statistics) keeps the slope and the verdict', () => {
+  const values = series(720, 5000, 200 * MB, 2 * MB, 3 * MB, 77);
+  values[300] = { ...values[300]!, bytes: 0 }; // one reading during a restart of the sampler
+  const trend = fitTrend(values);
+  assert.equal(trend.points, 720);
+  assert.ok(Math.abs(trend.slopePerMinute - 2 * MB) < 0.05 * MB, `slope ${trend.slopePerMinute / MB}`);
+  assert.equal(judgeTrend(trend).kind, 'growing');
+  assert.equal(judgeTrend(fitTrend(series(720, 5000, 200 * MB, 0, 3 * MB, 78))).kind, 'flat');
+});
+
+test('binPoints merges runs into median points and leaves short series alone', () => {
+  const pts = Array.from({ length: 10 }, (_, i) => ({ x: i, y: i === 4 ? 1000 : i }));
+  assert.equal(binPoints(pts, 10), pts);
+  assert.deepEqual(binPoints(pts, 4), [
+    { x: 1, y: 1 },
+    { x: 4, y: 5 }, // the outlier 1000 does not move the median of 3, 1000, 5
+    { x: 7, y: 7 },
+    { x: 9, y: 9 },
+  ]);
 });
