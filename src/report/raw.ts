@@ -1,5 +1,6 @@
 import type { Location, Mapping, Profile } from '../profile/profile.js';
 import { sampleLabels } from '../profile/profile.js';
+import { zoneName } from './zone-name.js';
 
 function hex(v: bigint | number): string {
   return '0x' + v.toString(16);
@@ -35,9 +36,8 @@ function goTime(ns: bigint): string {
   const pad = (n: number, w = 2) => String(n).padStart(w, '0');
   const frac = (ns % 1000000000n).toString().padStart(9, '0').replace(/0+$/, '');
   const off = -d.getTimezoneOffset();
-  const zone = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(d).find((x) => x.type === 'timeZoneName')?.value ?? 'UTC';
   const offText = (off >= 0 ? '+' : '-') + pad(Math.floor(Math.abs(off) / 60)) + pad(Math.abs(off) % 60);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac ? '.' + frac : ''} ${offText} ${zone === 'GMT' && off === 0 ? 'UTC' : zone}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${frac ? '.' + frac : ''} ${offText} ${zoneName(d)}`;
 }
 
 function mappingString(m: Mapping): string {

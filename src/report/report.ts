@@ -3,6 +3,7 @@ import { keySet, nodesAboveCutoff, removeRedundantEdges, selectTopNodes, sortNod
 import { goFixed, goG } from '../profile/go-format.js';
 import { type Profile, sampleHasLabel } from '../profile/profile.js';
 import { autoLabel, scaleValue, scaledLabel } from '../profile/units.js';
+import { zoneName } from './zone-name.js';
 
 /** OutputFormat is a report family. */
 export type OutputFormat = 'text' | 'tree' | 'traces' | 'dot' | 'tags' | 'raw' | 'list' | 'proto' | 'topproto';
@@ -205,20 +206,13 @@ export function selectOutputUnit(rpt: Report, g: Graph): void {
 
 const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** zoneAbbreviation names the local time zone at date as Go's time package would where it can. */
-function zoneAbbreviation(date: Date): string {
-  const part = new Intl.DateTimeFormat('en-US', { timeZoneName: 'short' }).formatToParts(date).find((x) => x.type === 'timeZoneName');
-  const name = part?.value ?? 'UTC';
-  return name === 'GMT' && date.getTimezoneOffset() === 0 ? 'UTC' : name;
-}
-
 /** formatProfileTime prints a profile time as pprof's header: "Jan 2, 2006 at 3:04pm (MST)", local zone. */
 export function formatProfileTime(timeNanos: bigint): string {
   const d = new Date(Number(timeNanos / 1000000n));
   const h = d.getHours();
   const h12 = h % 12 === 0 ? 12 : h % 12;
   const min = String(d.getMinutes()).padStart(2, '0');
-  return `${months[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()} at ${h12}:${min}${h < 12 ? 'am' : 'pm'} (${zoneAbbreviation(d)})`;
+  return `${months[d.getMonth()]} ${d.getDate()}, ${d.getFullYear()} at ${h12}:${min}${h < 12 ? 'am' : 'pm'} (${zoneName(d)})`;
 }
 
 function baseName(p: string): string {

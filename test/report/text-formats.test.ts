@@ -39,3 +39,20 @@ test('dot helpers: escaping, colors and short names', () => {
   assert.equal(shortenFunctionName('example.com/m/v2/pkg.F'), 'pkg.F');
   assert.equal(shortenFunctionName('java.util.HashMap.get'), 'HashMap.get');
 });
+
+test('zone abbreviations come from the system zone files, as Go prints them', () => {
+  const saved = process.env.TZ;
+  try {
+    const july = BigInt(Date.UTC(2026, 6, 1, 12, 0)) * 1000000n;
+    const november = 1795673308559062806n;
+    process.env.TZ = 'Europe/Berlin';
+    assert.equal(formatProfileTime(november), 'Nov 26, 2026 at 7:08am (CET)');
+    assert.equal(formatProfileTime(july), 'Jul 1, 2026 at 2:00pm (CEST)');
+    process.env.TZ = 'America/New_York';
+    assert.equal(formatProfileTime(july), 'Jul 1, 2026 at 8:00am (EDT)');
+    process.env.TZ = 'America/Sao_Paulo';
+    assert.equal(formatProfileTime(november), 'Nov 26, 2026 at 3:08am (-03)');
+  } finally {
+    process.env.TZ = saved;
+  }
+});
