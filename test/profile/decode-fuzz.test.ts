@@ -45,7 +45,7 @@ async function decodeOrClearError(bytes: Uint8Array): Promise<'ok' | 'error'> {
   return 'ok';
 }
 
-test('byte mutations of real profiles decode or fail with TsprofError', async () => {
+test('byte mutations of real profiles decode or fail with TsprofError', { timeout: 60_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(
       fc.integer({ min: 0, max: raws.length - 1 }),
@@ -60,7 +60,7 @@ test('byte mutations of real profiles decode or fail with TsprofError', async ()
   );
 });
 
-test('truncations of real profiles decode or fail with TsprofError', async () => {
+test('truncations of real profiles decode or fail with TsprofError', { timeout: 60_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 0, max: raws.length - 1 }), fc.double({ min: 0, max: 1, noNaN: true }), async (which, frac) => {
       const raw = raws[which]!;
@@ -70,7 +70,7 @@ test('truncations of real profiles decode or fail with TsprofError', async () =>
   );
 });
 
-test('truncated and corrupted gzip fails with TsprofError', async () => {
+test('truncated and corrupted gzip fails with TsprofError', { timeout: 60_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 0, max: raws.length - 1 }), fc.nat(), fc.integer({ min: 0, max: 255 }), async (which, cut, value) => {
       const gz = gzipSync(raws[which]!);
@@ -84,7 +84,7 @@ test('truncated and corrupted gzip fails with TsprofError', async () => {
   );
 });
 
-test('random bytes decode or fail with TsprofError', async () => {
+test('random bytes decode or fail with TsprofError', { timeout: 60_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.uint8Array({ minLength: 0, maxLength: 512 }), async (bytes) => {
       await decodeOrClearError(bytes);
@@ -93,7 +93,7 @@ test('random bytes decode or fail with TsprofError', async () => {
   );
 });
 
-test('inserting and deleting bytes decode or fail with TsprofError', async () => {
+test('inserting and deleting bytes decode or fail with TsprofError', { timeout: 60_000 }, async () => {
   await fc.assert(
     fc.asyncProperty(fc.integer({ min: 0, max: raws.length - 1 }), fc.nat(), fc.uint8Array({ minLength: 0, maxLength: 16 }), fc.nat({ max: 16 }), async (which, at, insert, del) => {
       const raw = raws[which]!;
