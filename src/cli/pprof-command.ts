@@ -144,14 +144,8 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
   if (comment !== '') profile = { ...profile, comments: [...profile.comments, comment] };
 
   if (!command) {
-    const shellModule = './shell.js';
-    let runShell: ((p: Profile, c: Config, io: CliIO) => Promise<number>) | undefined;
-    try {
-      runShell = ((await import(shellModule)) as { runShell?: typeof runShell }).runShell;
-    } catch {
-      runShell = undefined;
-    }
-    if (!runShell) throw new TsprofError('the interactive shell is not available in this build; add a report flag such as -top');
+    // Loaded only when used, so report runs do not pay for readline and the shell.
+    const { runShell } = await import('./shell.js');
     return runShell(profile, config, io);
   }
   if (command.name === 'proto' && config.output === '' && io.isTerminal) {
