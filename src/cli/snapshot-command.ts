@@ -7,7 +7,7 @@ import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import { findSlicedStringLeaks, largestCollections } from '../snapshot/leak-signatures.js';
 import { formatRetainerPath, nodeLabel } from '../snapshot/path-format.js';
 import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
-import { retainerPath, retainerTreeOf } from '../snapshot/retainer-paths.js';
+import { directRetainers, retainerPath, retainerTreeOf } from '../snapshot/retainer-paths.js';
 import { summarizeByConstructor } from '../snapshot/summary.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import type { CliIO } from './io.js';
@@ -112,13 +112,11 @@ function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string
   const nodes = findTarget(snapshot, target!, limit);
   const { retainedSize, dominator } = dominatorsOf(snapshot);
   const { distance } = retainerTreeOf(snapshot);
-  const { firstRetainer, retainerEdge, retainerNode } = snapshot.retainers();
+  const direct = directRetainers(snapshot, nodes);
   const described = nodes.map((n) => {
-    const retainers: { id: number; label: string; edge: string; edgeType: string; retainedSize: number }[] = [];
-    for (let r = firstRetainer[n]!; r < firstRetainer[n + 1]! && retainers.length < limit; r++) {
-      const from = retainerNode[r]!;
-      retainers.push({ id: snapshot.nodeId[from]!, label: nodeLabel(snapshot, from), edge: snapshot.edgeNameOf(retainerEdge[r]!), edgeType: snapshot.edgeTypeName(retainerEdge[r]!), retainedSize: retainedSize[from]! });
-    }
+    const retainers = direct.get(n)!.slice(0, limit).map(({ from, edge }) => ({
+      id: snapshot.nodeId[from]!, label: nodeLabel(snapshot, from), edge: snapshot.edgeNameOf(edge), edgeType: snapshot.edgeTypeName(edge), retainedSize: retainedSize[from]!,
+    }));
     const dominators: { id: number; label: string }[] = [];
     for (let d = dominator[n]!, hops = 0; hops < 64; d = dominator[d]!, hops++) {
       dominators.push({ id: snapshot.nodeId[d]!, label: nodeLabel(snapshot, d) });

@@ -9,7 +9,7 @@ export { SnapshotParser } from './snapshot-parser.js';
 export { type SnapshotLayout } from './snapshot-meta.js';
 export { essentialEdges, userOwnedNodes } from './essential-edges.js';
 export { computeDominators, dominatorsOf, type Dominators } from './dominators.js';
-export { retainerPath, retainerTreeOf, type RetainerStep, type RetainerTree } from './retainer-paths.js';
+export { directRetainers, retainerPath, retainerTreeOf, type RetainerStep, type RetainerTree } from './retainer-paths.js';
 export { formatRetainerPath, nodeLabel, PathSignatures, type PathFormat } from './path-format.js';
 export { summarizeByConstructor, classIndexOf, type ConstructorSummary, type ClassIndex } from './summary.js';
 export {

@@ -63,32 +63,37 @@ export function findSlicedStringLeaks(snapshot: HeapSnapshot, options: SlicedStr
   const sliced = snapshot.types.slicedString;
   if (sliced < 0) return [];
   const essential = essentialEdges(snapshot);
-  const { firstRetainer, retainerEdge, retainerNode } = snapshot.retainers();
   const { parentEdge } = retainerTreeOf(snapshot);
   const { retainedSize } = dominatorsOf(snapshot);
-  interface Group { steps: RetainerStep[]; slices: number; parents: number; kept: number; used: number }
-  const groups = new Map<string, Group>();
-  const visitedParent = new Uint8Array(snapshot.nodeCount);
+  // The parents of all slices, then one pass over every edge to see who else holds them
+  // (no reverse index needed: that would cost 8 bytes an edge).
+  interface Parent { slices: number; used: number; onlySlices: boolean }
+  const parents = new Map<number, Parent>();
   for (let s = 0; s < snapshot.nodeCount; s++) {
     if (snapshot.nodeType[s] !== sliced) continue;
     const parent = parentStringOf(snapshot, s);
-    if (parent < 0 || visitedParent[parent]) continue;
-    visitedParent[parent] = 1;
-    // Kept only through slices: every essential retainer is a sliced string's parent link.
-    let onlySlices = true;
-    let slices = 0;
-    let used = 0;
-    for (let r = firstRetainer[parent]!; r < firstRetainer[parent + 1]!; r++) {
-      if (!essential[retainerEdge[r]!]) continue;
-      const from = retainerNode[r]!;
-      if (snapshot.nodeType[from] !== sliced) {
-        onlySlices = false;
-        break;
+    if (parent >= 0 && !parents.has(parent)) parents.set(parent, { slices: 0, used: 0, onlySlices: true });
+  }
+  if (parents.size === 0) return [];
+  const { firstEdge, edgeToNode } = snapshot;
+  for (let from = 0; from < snapshot.nodeCount; from++) {
+    const fromSlice = snapshot.nodeType[from] === sliced;
+    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) {
+      if (!essential[e]) continue;
+      const p = parents.get(edgeToNode[e]!);
+      if (p === undefined) continue;
+      if (!fromSlice) p.onlySlices = false;
+      else {
+        p.slices++;
+        p.used += snapshot.nodeSelfSize[from]!;
       }
-      slices++;
-      used += snapshot.nodeSelfSize[from]!;
     }
-    if (!onlySlices || slices === 0 || parentEdge[parent]! < 0) continue;
+  }
+  interface Group { steps: RetainerStep[]; slices: number; parents: number; kept: number; used: number }
+  const groups = new Map<string, Group>();
+  for (const [parent, p] of parents) {
+    // Kept only through slices: every essential retainer is a sliced string.
+    if (!p.onlySlices || p.slices === 0 || parentEdge[parent]! < 0) continue;
     // The slice on the parent's shortest path decides the group.
     const holdingSlice = snapshot.ownerOf(parentEdge[parent]!);
     const steps = retainerPath(snapshot, holdingSlice);
@@ -98,10 +103,10 @@ export function findSlicedStringLeaks(snapshot: HeapSnapshot, options: SlicedStr
       g = { steps, slices: 0, parents: 0, kept: 0, used: 0 };
       groups.set(key, g);
     }
-    g.slices += slices;
+    g.slices += p.slices;
     g.parents++;
     g.kept += snapshot.nodeSelfSize[parent]!;
-    g.used += used;
+    g.used += p.used;
   }
   const leaks: SlicedStringLeak[] = [];
   for (const [key, g] of groups) {

@@ -107,3 +107,20 @@ export function retainerPath(snapshot: HeapSnapshot, node: number): RetainerStep
   }
   return steps.reverse();
 }
+
+/**
+ * directRetainers lists, for each of `nodes`, the references to it (every
+ * edge, weak ones too, in the order of their owners), in one pass over the
+ * edges: for a few nodes this is cheaper than the full reverse index.
+ */
+export function directRetainers(snapshot: HeapSnapshot, nodes: readonly number[]): Map<number, RetainerStep[]> {
+  const found = new Map<number, RetainerStep[]>(nodes.map((n) => [n, []]));
+  const { firstEdge, edgeToNode } = snapshot;
+  for (let from = 0; from < snapshot.nodeCount; from++) {
+    for (let e = firstEdge[from]!; e < firstEdge[from + 1]!; e++) {
+      const list = found.get(edgeToNode[e]!);
+      if (list) list.push({ from, edge: e, to: edgeToNode[e]! });
+    }
+  }
+  return found;
+}
