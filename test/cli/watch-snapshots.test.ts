@@ -45,10 +45,13 @@ test('watch -snapshots against an agent without snapshots enabled says how to en
 });
 
 
-test('watch -snapshots on a plain leak (whole responses cached as values) names the collection and the new objects', { timeout: 60_000 }, async () => {
-  const service = await startService(leakyService, ['values'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '1' });
+test('watch -snapshots on a plain leak (whole responses cached as values) names the collection and the new objects; the token reaches every endpoint', { timeout: 60_000 }, async () => {
+  const service = await startService(leakyService, ['values'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '1', TSPROF_TOKEN: 's3cret-token-42' });
   try {
-    const r = await watch(service.url, ['-snapshots']);
+    const refused = await watch(service.url, ['-snapshots']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /^tsprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap\?gc=1: HTTP 401 Unauthorized/);
+    const r = await watch(service.url, ['-snapshots', '-token', 's3cret-token-42']);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /      held by CgroupResolver\.cache \(a Map\) → Object\.lastResponse, which gained \d+ objects of 1\.00MB since the first snapshot/);
     assert.doesNotMatch(r.out, /sliced-string keys/);
