@@ -47,16 +47,17 @@ describe('the leaky fetcher under the tsprof agent', { timeout: 60_000 }, () => 
     children.push(fetcher);
     assert.equal(fetcher.info.mode, 'leaky');
     let stats = await getJson<{ scrapes: number; failures: number }>(`${fetcher.info.results}/stats`);
-    for (let waited = 0; stats.scrapes < 30 && waited < 30_000; waited += 200) {
+    for (let waited = 0; stats.scrapes < 40 && waited < 30_000; waited += 200) {
       await new Promise((r) => setTimeout(r, 200));
       stats = await getJson(`${fetcher.info.results}/stats`);
     }
-    assert.ok(stats.scrapes >= 30, `only ${stats.scrapes} scrapes`);
+    assert.ok(stats.scrapes >= 40, `only ${stats.scrapes} scrapes`);
     assert.equal(stats.failures, 0);
 
     const res = await fetch(`${fetcher.info.agent}/debug/pprof/heap`);
     assert.equal(res.status, 200);
     const { share, total } = cumulativeShare(new Uint8Array(await res.arrayBuffer()), 'parseContainerMetricsResponse');
+    // ~1 MB held per scrape; the sampled estimate of 40 strings of 1 MB varies by a few MB.
     assert.ok(total > 25e6, `in-use bytes ${total}: the leak should hold ~1 MB per scrape`);
     assert.ok(share >= 0.6, `parseContainerMetricsResponse holds ${(share * 100).toFixed(1)}% of in-use bytes`);
 
