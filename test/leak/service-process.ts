@@ -9,12 +9,14 @@ export interface RunningService {
 }
 
 /**
- * startService runs `node script ...args` and waits for its `agent <url>`
+ * startService runs `node script ...args` (or an executable) and waits for its `agent <url>`
  * line. The child is killed on stop(), and by the caller's timeout at worst;
  * the fixtures also exit by themselves after LIFETIME_MS.
  */
 export async function startService(script: string, args: string[], env: NodeJS.ProcessEnv = {}, readyTimeoutMs = 20_000): Promise<RunningService> {
-  const child = spawn(process.execPath, [script, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // A .js script runs under this Node; anything else is an executable (the Go fixture).
+  const [command, argv] = script.endsWith('.js') ? [process.execPath, [script, ...args]] : [script, args];
+  const child = spawn(command, argv, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
   const stop = async () => {
