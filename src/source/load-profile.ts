@@ -98,6 +98,9 @@ export function parseProfileBytes(bytes: Uint8Array, sourceName: string, maxByte
     const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
     const pprof = importV8Profile(text, sourceName);
     if (pprof) return decodeProfile(pprof, sourceName, { maxDecodedBytes: maxBytes });
+    if (/^\s*\{\s*"snapshot"\s*:/.test(text.slice(0, 200))) {
+      throw new TsprofError(`${sourceName}: a V8 heap snapshot, not a profile: read it with \`tsprof snapshot ${sourceName}\``);
+    }
     throw new TsprofError(`${sourceName}: JSON that is not a V8 .cpuprofile or .heapprofile (starts ${JSON.stringify(firstLine(text, 40))})`);
   }
   // Text that pprof's legacy parsers or a web server would send: say what it is.

@@ -58,3 +58,7 @@ test('legacy text profiles and HTML pages are named as such', () => {
   assert.throws(() => parseProfileBytes(Buffer.from('heap profile: 1: 2 [3: 4] @ heap/1048576\n'), 'h'), says(/^h: a legacy text profile \("heap profile: 1: 2 \[3: 4\] @ heap\/1048576"\), not protobuf/));
   assert.throws(() => parseProfileBytes(Buffer.from('\n<!DOCTYPE html><html>'), 'page'), says(/^page: an HTML page, not a profile$/));
 });
+
+test('a heap snapshot is pointed to the snapshot command', async () => {
+  await assert.rejects(loadProfile(join(fixtures, 'v8', 'leaky.heapsnapshot.gz')), (err: unknown) => err instanceof TsprofError && /a V8 heap snapshot, not a profile: read it with `tsprof snapshot /.test(err.message));
+});
