@@ -115,6 +115,16 @@ function found(text: string, i: number, end: number): string {
   return i >= end ? 'end of line' : JSON.stringify(text[i]);
 }
 
+/** short cuts a name for an error message. */
+function short(name: string): string {
+  return name.length > 60 ? name.slice(0, 60) + '...' : name;
+}
+
+/** quoted shows text[start, end) in an error message, cut short so a huge line makes a short message. */
+function quoted(text: string, start: number, end: number): string {
+  return end - start > 40 ? JSON.stringify(text.slice(start, start + 40)) + '...' : JSON.stringify(text.slice(start, end));
+}
+
 /** Where the next backslash of the text being parsed is (-1: none), so values without escapes skip the escape check. */
 let backslashAt = -1;
 
@@ -149,14 +159,14 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
     labels = [];
     for (;;) {
       i = skipBlanks(text, i, end);
-      if (i >= end) return `unterminated label set of ${metric}: missing "}"`;
+      if (i >= end) return `unterminated label set of ${short(metric)}: missing "}"`;
       c = text.charCodeAt(i);
       if (c === 125) {
         // '}' (also after a trailing comma)
         i++;
         break;
       }
-      if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${metric}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
+      if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${short(metric)}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
       const nameStart = i;
       const same = previousLabels?.[labels.length];
       let name: string;
@@ -170,9 +180,9 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
         name = text.slice(nameStart, i);
       }
       i = skipBlanks(text, i, end);
-      if (text.charCodeAt(i) !== 61 || i >= end) return `expected "=" after label name ${name} of ${metric}, found ${found(text, i, end)}`;
+      if (text.charCodeAt(i) !== 61 || i >= end) return `expected "=" after label name ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
       i = skipBlanks(text, i + 1, end);
-      if (text.charCodeAt(i) !== 34 || i >= end) return `expected a quoted value for label ${name} of ${metric}, found ${found(text, i, end)}`;
+      if (text.charCodeAt(i) !== 34 || i >= end) return `expected a quoted value for label ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
       const valueStart = ++i;
       // Most values hold no escape: find the closing quote with indexOf (native,
       // much faster than a loop) when the next backslash of the text lies beyond it.
@@ -184,7 +194,7 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
         value = text.slice(valueStart, i);
       } else {
         for (;;) {
-          if (i >= end) return `unterminated value of label ${name} of ${metric}: missing closing quote`;
+          if (i >= end) return `unterminated value of label ${short(name)} of ${short(metric)}: missing closing quote`;
           c = text.charCodeAt(i);
           if (c === 34) break;
           i += c === 92 ? 2 : 1;
@@ -195,15 +205,15 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
       i = skipBlanks(text, i + 1, end);
       c = i < end ? text.charCodeAt(i) : -1;
       if (c === 44) i++; // ','
-      else if (c !== 125 || i >= end) return `expected "," or "}" after label ${name} of ${metric}, found ${found(text, i, end)}`;
+      else if (c !== 125 || i >= end) return `expected "," or "}" after label ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
     }
     i = skipBlanks(text, i, end);
   }
-  if (i >= end) return `missing value for ${metric}`;
+  if (i >= end) return `missing value for ${short(metric)}`;
   const valueStart = i;
   while (i < end && !isBlank(text.charCodeAt(i))) i++;
   const value = parseSampleNumber(text, valueStart, i);
-  if (value === undefined) return `invalid value ${JSON.stringify(text.slice(valueStart, i))} for ${metric}`;
+  if (value === undefined) return `invalid value ${quoted(text, valueStart, i)} for ${short(metric)}`;
   i = skipBlanks(text, i, end);
   if (i >= end) return { metric, labels, value };
   if (text.charCodeAt(i) === 35) return { metric, labels, value }; // OpenMetrics exemplar: tolerated, ignored
@@ -211,10 +221,10 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
   while (i < end && !isBlank(text.charCodeAt(i))) i++;
   const timestamp = parseSampleNumber(text, timestampStart, i);
   if (timestamp === undefined || !Number.isFinite(timestamp)) {
-    return `invalid timestamp ${JSON.stringify(text.slice(timestampStart, i))} for ${metric}`;
+    return `invalid timestamp ${quoted(text, timestampStart, i)} for ${short(metric)}`;
   }
   i = skipBlanks(text, i, end);
-  if (i < end && text.charCodeAt(i) !== 35) return `unexpected ${JSON.stringify(text.slice(i, end))} after the timestamp of ${metric}`;
+  if (i < end && text.charCodeAt(i) !== 35) return `unexpected ${quoted(text, i, end)} after the timestamp of ${short(metric)}`;
   return { metric, labels, value, timestamp };
 }
 
@@ -257,7 +267,7 @@ function parseCommentLine(
   let typeEnd = end;
   while (typeEnd > i && isBlank(text.charCodeAt(typeEnd - 1))) typeEnd--;
   const type = text.slice(i, typeEnd);
-  if (!metricTypes.has(type)) return `# TYPE ${metric}: unknown metric type ${JSON.stringify(type)}`;
+  if (!metricTypes.has(type)) return `# TYPE ${short(metric)}: unknown metric type ${quoted(type, 0, type.length)}`;
   if (entry) entry.type = type as PrometheusMetricType;
   else metadata.set(metric, { metric, type: type as PrometheusMetricType });
   return undefined;
