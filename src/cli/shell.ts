@@ -149,21 +149,23 @@ export async function runShell(profile: Profile, config: Config, io: CliIO): Pro
   const prompt = () => (editing && !closed ? rl.prompt() : io.stdout.write(PROMPT));
   rl.on('SIGINT', () => {
     // ^C drops the line being typed, as in a shell; ^D or quit leaves.
+    rl.write(null, { ctrl: true, name: 'e' });
     rl.write(null, { ctrl: true, name: 'u' });
     io.stdout.write('^C\n');
     rl.prompt();
   });
 
   prompt();
+  let quit = false;
   for await (const line of rl) {
     if (historyFile && line.trim() !== '') appendHistory(historyFile, line);
-    const keepGoing = await runLine(state, line);
-    if (!keepGoing) break;
+    quit = !(await runLine(state, line));
+    if (quit) break;
     prompt();
   }
   if (!closed) rl.close();
-  // Leave the terminal's cursor on a fresh line after ^D.
-  if (editing) io.stdout.write('\n');
+  // After ^D the cursor still sits after the prompt: leave the terminal on a fresh line.
+  if (editing && !quit) io.stdout.write('\n');
   return 0;
 }
 
