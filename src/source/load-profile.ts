@@ -99,7 +99,7 @@ export function parseProfileBytes(bytes: Uint8Array, sourceName: string, maxByte
     const pprof = importV8Profile(text, sourceName);
     if (pprof) return decodeProfile(pprof, sourceName, { maxDecodedBytes: maxBytes });
     if (/^\s*\{\s*"snapshot"\s*:/.test(text.slice(0, 200))) {
-      throw new TsprofError(`${sourceName}: a V8 heap snapshot, not a profile: read it with \`tsprof snapshot ${sourceName}\``);
+      throw new TsprofError(`${sourceName}: a V8 heap snapshot, not a profile: read it with \`tsprof snapshot summary ${sourceName}\``);
     }
     throw new TsprofError(`${sourceName}: JSON that is not a V8 .cpuprofile or .heapprofile (starts ${JSON.stringify(firstLine(text, 40))})`);
   }
