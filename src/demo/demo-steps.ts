@@ -22,12 +22,11 @@ async function startFetcher(context: DemoContext, mode: 'leaky' | 'fixed'): Prom
 }
 
 /** runShown runs a tsprof command in-process and prints it with its output, as the user would see it. */
-async function runShown(context: DemoContext, argv: string[], display: string[]): Promise<boolean> {
+async function runShown(context: DemoContext, argv: string[], display: string[]): Promise<void> {
   context.print(`   $ npx tsprof ${display.join(' ')}`);
   const run = await runTsprof(argv, context.io);
   if (run.stdout) context.print(indent(run.stdout));
   if (run.status !== 0) context.print(indent(run.stderr || `(exit status ${run.status})`));
-  return run.status === 0;
 }
 
 /**
