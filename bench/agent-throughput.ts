@@ -1,147 +1,188 @@
-// Throughput cost of the agent on an allocation-heavy HTTP service on loopback:
-// no profiler, tsprof's agent (heap sampling only), tsprof during a CPU profile, and
-// @datadog/pprof heap + time profiling at the same settings (512 KiB, 100 Hz).
+// Throughput cost of profiling an allocation-heavy HTTP service on loopback:
+//   tsprof-heap  the tsprof agent running (heap sampling, 512 KiB)
+//   tsprof-cpu   the tsprof agent running and serving /debug/pprof/profile (100 Hz)
+//   datadog      @datadog/pprof heap (512 KiB) + time (100 Hz) profiling
+// each against the same service with no profiler.
 //
-//   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 7] [--seconds 4] [--concurrency 8]
+//   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8]
 //
-// Each measurement is a fresh server process and a separate load-generator process
-// (Node, keep-alive, fixed concurrency, bounded by time). Modes are interleaved in a
-// rotating order over the repetitions; the summary gives medians, the spread, and
-// the ratio to the no-profiler baseline, both as requests per second and as server
-// CPU time per request (less sensitive to other work on the machine).
+// The machine has 2 cores shared with other work, so whole-run throughput swings
+// by several times between runs. To see a 1% effect anyway, each server process
+// switches its profiler on and off in short windows (off/on/on/off/..., so a
+// steady drift cancels) while a separate Node load-generator process keeps it
+// busy; every adjacent off/on pair gives one ratio, and the summary is the median
+// ratio over all pairs (with quartiles), per configuration, over repetitions run
+// in rotating order. Throughput is counted by the server per window; CPU time
+// per request (process.cpuUsage) is printed too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, request, Agent as HttpAgent } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-type Mode = 'baseline' | 'tsprof-heap' | 'tsprof-cpu' | 'datadog';
-const modes: Mode[] = ['baseline', 'tsprof-heap', 'tsprof-cpu', 'datadog'];
+type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'raw-cpu';
+const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
 const heapInterval = 512 * 1024;
-const cpuIntervalMicros = 10_000;
+const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
   return i >= 0 ? Number(process.argv[i + 1]) : fallback;
 }
 
-// ---------- server process ----------
+interface Window {
+  on: boolean;
+  requests: number;
+  ms: number;
+  cpuMicros: number;
+}
 
-/** The service: each request builds a few hundred objects, keeps some in a bounded cache, and answers JSON. */
-async function runServer(mode: Mode): Promise<void> {
-  let agentUrl = '';
-  if (mode === 'tsprof-heap' || mode === 'tsprof-cpu') {
-    const { startAgent } = await import('../src/agent/index.js');
-    agentUrl = (await startAgent({ address: '127.0.0.1:0', heapSamplingInterval: heapInterval, cpuSamplingInterval: cpuIntervalMicros })).url;
-  } else if (mode === 'datadog') {
+/** Profiler switches one configuration on and off inside the server process. */
+interface Profiler {
+  on(windowMs: number): Promise<void>;
+  off(): Promise<void>;
+}
+
+async function profilerFor(config: Config): Promise<Profiler> {
+  if (config === 'raw-cpu') {
+    const { InspectorSession } = await import('../src/agent/inspector-session.js');
+    let s: InstanceType<typeof InspectorSession> | undefined;
+    return {
+      on: async () => {
+        s = new InspectorSession();
+        s.call('Profiler.enable');
+        s.call('Profiler.setSamplingInterval', { interval: cpuIntervalMicros });
+        s.call('Profiler.start');
+      },
+      off: async () => {
+        s?.call('Profiler.stop');
+        s?.disconnect();
+      },
+    };
+  }
+  if (config === 'datadog-time') {
+    const require = createRequire(import.meta.url);
+    const { time } = require('@datadog/pprof') as typeof import('@datadog/pprof');
+    return {
+      on: async () => time.start({ intervalMicros: cpuIntervalMicros, durationMillis: 600_000 }),
+      off: async () => void time.stop(),
+    };
+  }
+  if (config === 'datadog') {
     const require = createRequire(import.meta.url);
     const { heap, time } = require('@datadog/pprof') as typeof import('@datadog/pprof');
-    heap.start(heapInterval, 64);
-    time.start({ intervalMicros: cpuIntervalMicros, durationMillis: 600_000 });
+    return {
+      on: async () => {
+        heap.start(heapInterval, 64);
+        time.start({ intervalMicros: cpuIntervalMicros, durationMillis: 600_000 });
+      },
+      off: async () => {
+        time.stop();
+        heap.stop();
+      },
+    };
   }
+  const { startAgent } = await import('../src/agent/index.js');
+  let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
+  let profile: Promise<unknown> | undefined;
+  return {
+    on: async (windowMs) => {
+      agent = await startAgent({ address: '127.0.0.1:0', heapSamplingInterval: heapInterval, cpuSamplingInterval: cpuIntervalMicros });
+      if (config === 'tsprof-cpu') {
+        // The agent serves a real profile request, as `tsprof` or `go tool pprof` would make it.
+        const seconds = Math.max(1, Math.round(windowMs / 1000));
+        profile = fetch(`${agent.url}/debug/pprof/profile?seconds=${seconds}`).then((r) => r.arrayBuffer());
+      }
+    },
+    off: async () => {
+      await profile;
+      profile = undefined;
+      await agent?.stop();
+      agent = undefined;
+    },
+  };
+}
+
+/** The service: each request builds a few hundred objects, keeps some in a bounded cache, and answers JSON. */
+async function runServer(config: Config, pairs: number, windowMs: number): Promise<void> {
+  const profiler = await profilerFor(config);
   const cache = new Map<number, unknown>();
   let served = 0;
   const server = createServer((req, res) => {
-    if (req.url === '/__stats') {
-      const cpu = process.cpuUsage();
-      res.end(JSON.stringify({ served, cpuMicros: cpu.user + cpu.system }));
-      return;
-    }
     served++;
     const items = [];
     for (let i = 0; i < 300; i++) {
       items.push({ id: i, name: `item-${i}-${served}`, price: i * 1.5, tags: ['a', 'b', String(i % 7)], nested: { at: Date.now(), ok: true } });
     }
-    cache.set(served % 5000, items.slice(0, 20)); // a bounded in-use heap that changes
+    cache.set(served % 5000, items.slice(0, 20)); // a bounded in-use heap that keeps changing
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify({ count: items.length, items: items.slice(0, 50) }));
   });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(`ready ${(server.address() as { port: number }).port} ${agentUrl}\n`);
-  });
+  server.keepAliveTimeout = 120_000;
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  process.stdout.write(`ready ${(server.address() as { port: number }).port}\n`);
+  await new Promise<void>((r) => process.stdin.once('data', () => r())); // the load is running
+  await new Promise((r) => setTimeout(r, 2000)); // warm-up: JIT, caches
+  const windows: Window[] = [];
+  // off, on, on, off, off, on, ...: every pair has one of each, alternating order.
+  const plan = Array.from({ length: pairs * 2 }, (_, i) => (Math.floor((i + 1) / 2) % 2 === 1));
+  for (const on of plan) {
+    if (on) await profiler.on(windowMs);
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const served0 = served;
+    await new Promise((r) => setTimeout(r, windowMs));
+    const cpu = process.cpuUsage(cpu0);
+    windows.push({ on, requests: served - served0, ms: performance.now() - t0, cpuMicros: cpu.user + cpu.system });
+    if (on) await profiler.off();
+  }
+  process.stdout.write(JSON.stringify(windows) + '\n');
+  process.exit(0);
 }
 
-// ---------- load generator process ----------
-
-/** Drives the server with `concurrency` keep-alive clients for `seconds`; prints completed requests. */
-async function runLoad(port: number, seconds: number, concurrency: number): Promise<void> {
+/** Drives the server with `concurrency` keep-alive clients until killed. */
+function runLoad(port: number, concurrency: number): void {
   const agent = new HttpAgent({ keepAlive: true, maxSockets: concurrency });
-  const deadline = Date.now() + seconds * 1000;
-  let completed = 0;
   const one = () =>
-    new Promise<void>((resolve, reject) => {
-      request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      })
-        .on('error', reject)
-        .end();
-    });
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (Date.now() < deadline) {
-        await one();
-        completed++;
-      }
-    }),
-  );
-  agent.destroy();
-  process.stdout.write(`${JSON.stringify({ completed, seconds })}\n`);
+    request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+      res.resume();
+      res.on('end', one);
+    })
+      .on('error', () => process.exit(0))
+      .end();
+  for (let i = 0; i < concurrency; i++) one();
 }
 
-// ---------- orchestration ----------
-
-function firstLine(proc: ChildProcess): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    proc.stdout!.setEncoding('utf8');
-    proc.stdout!.on('data', (d: string) => {
-      out += d;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) resolve(out.slice(0, nl));
-    });
-    proc.once('exit', (code) => reject(new Error(`child exited ${code} before answering`)));
-  });
-}
-
-async function getJson(url: string): Promise<{ served: number; cpuMicros: number }> {
-  return (await (await fetch(url)).json()) as { served: number; cpuMicros: number };
-}
-
-async function load(port: number, seconds: number, concurrency: number): Promise<number> {
-  const proc = spawn(process.execPath, [fileURLToPath(import.meta.url), '--load', String(port), String(seconds), String(concurrency)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const line = await firstLine(proc);
-  return (JSON.parse(line) as { completed: number }).completed;
-}
-
-interface Measurement {
-  mode: Mode;
-  requestsPerSecond: number;
-  cpuMicrosPerRequest: number;
-}
-
-async function measure(mode: Mode, seconds: number, concurrency: number): Promise<Measurement> {
-  const server = spawn(process.execPath, [fileURLToPath(import.meta.url), '--server', mode], { stdio: ['ignore', 'pipe', 'inherit'] });
-  try {
-    const [, port, agentUrl] = (await firstLine(server)).split(' ');
-    await load(Number(port), 1.5, concurrency); // warm up (JIT, caches)
-    let profile: Promise<unknown> | undefined;
-    if (mode === 'tsprof-cpu') {
-      profile = fetch(`${agentUrl}/debug/pprof/profile?seconds=${Math.ceil(seconds) + 1}`).then((r) => r.arrayBuffer());
-      await new Promise((r) => setTimeout(r, 200)); // the profile is running before the window opens
+function lines(proc: ChildProcess, onLine: (line: string) => void): void {
+  let out = '';
+  proc.stdout!.setEncoding('utf8');
+  proc.stdout!.on('data', (d: string) => {
+    out += d;
+    let nl;
+    while ((nl = out.indexOf('\n')) >= 0) {
+      onLine(out.slice(0, nl));
+      out = out.slice(nl + 1);
     }
-    const before = await getJson(`http://127.0.0.1:${port}/__stats`);
-    const completed = await load(Number(port), seconds, concurrency);
-    const after = await getJson(`http://127.0.0.1:${port}/__stats`);
-    await profile;
-    return {
-      mode,
-      requestsPerSecond: completed / seconds,
-      cpuMicrosPerRequest: (after.cpuMicros - before.cpuMicros) / Math.max(1, after.served - before.served),
-    };
+  });
+}
+
+async function measure(config: Config, pairs: number, windowMs: number, concurrency: number): Promise<Window[]> {
+  const self = fileURLToPath(import.meta.url);
+  const server = spawn(process.execPath, [self, '--server', config, String(pairs), String(windowMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  let load: ChildProcess | undefined;
+  try {
+    return await new Promise<Window[]>((resolve, reject) => {
+      server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
+      lines(server, (line) => {
+        if (line.startsWith('ready ')) {
+          load = spawn(process.execPath, [self, '--load', line.split(' ')[1]!, String(concurrency)], { stdio: 'ignore' });
+          setTimeout(() => server.stdin!.write('go\n'), 500);
+        } else if (line.startsWith('[')) {
+          resolve(JSON.parse(line) as Window[]);
+        }
+      });
+    });
   } finally {
+    load?.kill('SIGKILL');
     server.kill('SIGKILL');
   }
 }
@@ -154,41 +195,49 @@ function quantile(values: number[], q: number): number {
 }
 
 async function orchestrate(): Promise<void> {
-  const reps = arg('--reps', 7);
-  const seconds = arg('--seconds', 4);
+  const reps = arg('--reps', 3);
+  const pairs = arg('--pairs', 12);
+  const windowMs = arg('--window-ms', 2000);
   const concurrency = arg('--concurrency', 8);
-  const results: Measurement[] = [];
+  const ratios = new Map<Config, { rps: number[]; cpu: number[]; offRps: number[] }>(configs.map((c) => [c, { rps: [], cpu: [], offRps: [] }]));
   for (let rep = 0; rep < reps; rep++) {
-    const order = modes.map((_, i) => modes[(i + rep) % modes.length]!);
-    for (const mode of order) {
-      const m = await measure(mode, seconds, concurrency);
-      results.push(m);
-      process.stderr.write(`rep ${rep + 1}/${reps} ${mode.padEnd(11)} ${m.requestsPerSecond.toFixed(0)} req/s, ${m.cpuMicrosPerRequest.toFixed(1)} µs CPU/req\n`);
+    for (let k = 0; k < configs.length; k++) {
+      const config = configs[(k + rep) % configs.length]!;
+      const windows = await measure(config, pairs, windowMs, concurrency);
+      const r = ratios.get(config)!;
+      for (let i = 0; i + 1 < windows.length; i += 2) {
+        const [a, b] = [windows[i]!, windows[i + 1]!];
+        const on = a.on ? a : b;
+        const off = a.on ? b : a;
+        const rate = (w: Window) => (w.requests * 1000) / w.ms;
+        r.rps.push(rate(on) / rate(off));
+        r.cpu.push(on.cpuMicros / on.requests / (off.cpuMicros / off.requests));
+        r.offRps.push(rate(off));
+      }
+      const last = r.rps.slice(-pairs);
+      process.stderr.write(`rep ${rep + 1}/${reps} ${config.padEnd(11)} median on/off throughput ${quantile(last, 0.5).toFixed(3)} over ${pairs} pairs\n`);
     }
   }
-  const of = (mode: Mode) => results.filter((r) => r.mode === mode);
-  const base = of('baseline');
-  const baseRps = quantile(base.map((r) => r.requestsPerSecond), 0.5);
-  const baseCpu = quantile(base.map((r) => r.cpuMicrosPerRequest), 0.5);
-  console.log(`allocation-heavy HTTP service, ${reps} interleaved reps × ${seconds} s, ${concurrency} keep-alive clients (medians, [quartiles]):`);
-  for (const mode of modes) {
-    const rps = of(mode).map((r) => r.requestsPerSecond);
-    const cpu = of(mode).map((r) => r.cpuMicrosPerRequest);
-    const medRps = quantile(rps, 0.5);
-    const medCpu = quantile(cpu, 0.5);
+  console.log(
+    `allocation-heavy HTTP service on loopback, ${concurrency} keep-alive clients from a separate Node process;` +
+      ` ${reps} reps × ${pairs} off/on pairs of ${windowMs} ms windows per configuration, rotating order:`,
+  );
+  for (const config of configs) {
+    const r = ratios.get(config)!;
+    const loss = (x: number) => `${((1 - x) * 100).toFixed(1)}%`;
     console.log(
-      `  ${mode.padEnd(11)} ${medRps.toFixed(0).padStart(6)} req/s [${quantile(rps, 0.25).toFixed(0)}–${quantile(rps, 0.75).toFixed(0)}]` +
-        `  ratio ${(medRps / baseRps).toFixed(3)} (loss ${((1 - medRps / baseRps) * 100).toFixed(1)}%)` +
-        `   ${medCpu.toFixed(1)} µs CPU/req [${quantile(cpu, 0.25).toFixed(1)}–${quantile(cpu, 0.75).toFixed(1)}]  ratio ${(medCpu / baseCpu).toFixed(3)}`,
+      `  ${config.padEnd(11)} throughput on/off median ${quantile(r.rps, 0.5).toFixed(3)} (loss ${loss(quantile(r.rps, 0.5))}; quartiles ${quantile(r.rps, 0.25).toFixed(3)}–${quantile(r.rps, 0.75).toFixed(3)})` +
+        `  CPU/request on/off ${quantile(r.cpu, 0.5).toFixed(3)}  (baseline ${quantile(r.offRps, 0.5).toFixed(0)} req/s, ${r.rps.length} pairs)`,
     );
   }
 }
 
 if (process.argv.includes('--server')) {
-  await runServer(process.argv[process.argv.indexOf('--server') + 1] as Mode);
+  const i = process.argv.indexOf('--server');
+  await runServer(process.argv[i + 1] as Config, Number(process.argv[i + 2]), Number(process.argv[i + 3]));
 } else if (process.argv.includes('--load')) {
   const i = process.argv.indexOf('--load');
-  await runLoad(Number(process.argv[i + 1]), Number(process.argv[i + 2]), Number(process.argv[i + 3]));
+  runLoad(Number(process.argv[i + 1]), Number(process.argv[i + 2]));
 } else {
   await orchestrate();
 }
