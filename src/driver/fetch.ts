@@ -1,6 +1,7 @@
 import { TsprofError } from '../errors.js';
 import { pruneByFrameRules } from '../profile/filter.js';
-import { mergeProfiles, normalizeProfile, scaleProfile, scaleProfilesToCommonUnits, setLabelOnAll } from '../profile/merge.js';
+import { mergeProfiles, setLabelOnAll } from '../profile/merge.js';
+import { normalizeProfile, scaleProfile, scaleProfilesToCommonUnits } from '../profile/scale.js';
 import type { Profile } from '../profile/profile.js';
 import { type LoadOptions, loadProfile } from '../source/load-profile.js';
 import { compileRegexp } from './regexp.js';

@@ -1,47 +1,13 @@
-import { gunzipSync } from 'node:zlib';
 import { TsprofError } from '../errors.js';
 import type { LabelTable, Line, Location, Mapping, Profile, ProfileFunction, SampleTable, ValueType } from './profile.js';
+import { defaultMaxDecodedBytes, gunzipBounded, isGzip } from './gzip.js';
+import { type GrowF64, type GrowU32, growF64, growU32 } from './growable.js';
 import { validateProfile } from './validate.js';
 
 /** DecodeOptions bounds what decoding may cost. */
 export interface DecodeOptions {
   /** Largest decompressed size accepted (a gzip bomb guard). Default 1 GiB or env TSPROF_MAX_DECODED_BYTES. */
   maxDecodedBytes?: number;
-}
-
-/** defaultMaxDecodedBytes is the decompression cap: far above any real profile, far below exhausting memory. */
-export const defaultMaxDecodedBytes = 1 << 30;
-
-/** isGzip reports whether bytes start with the gzip magic number. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
-
-/**
- * gunzipBounded inflates gzip data, refusing output larger than maxBytes so
- * that a small hostile file cannot exhaust memory.
- */
-export function gunzipBounded(bytes: Uint8Array, sourceName: string, maxBytes: number): Uint8Array {
-  // The gzip trailer's ISIZE (size mod 2^32 of the last member) sizes the
-  // output buffer, so the result is written once instead of in 64 KiB chunks
-  // concatenated at the end (which briefly doubles the memory). It is only a
-  // hint: bounded by the deflate ratio limit and the cap, and wrong is merely slower.
-  let chunkSize = 64 * 1024;
-  if (bytes.length >= 18) {
-    const n = bytes.length;
-    const isize = (bytes[n - 4]! | (bytes[n - 3]! << 8) | (bytes[n - 2]! << 16) | (bytes[n - 1]! << 24)) >>> 0;
-    const hint = Math.min(isize + 1024, maxBytes + 1, bytes.length * 1032);
-    if (hint > chunkSize) chunkSize = hint;
-  }
-  try {
-    return gunzipSync(bytes, { maxOutputLength: maxBytes, chunkSize });
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.code === 'ERR_BUFFER_TOO_LARGE' || e instanceof RangeError) {
-      throw new TsprofError(`${sourceName}: decompressing profile: larger than ${maxBytes} bytes when inflated (decompression bomb?)`);
-    }
-    throw new TsprofError(`${sourceName}: decompressing profile: ${e.message}`);
-  }
 }
 
 /**
@@ -73,42 +39,6 @@ export function decodeProfile(bytes: Uint8Array, sourceName: string, options: De
 
 /** MalformedError is internal: the bytes are not well-formed protobuf of a profile. */
 class MalformedError extends Error {}
-
-/** A growable typed array: one allocation per doubling, not per element. */
-class Growable<T extends Uint32Array | Float64Array> {
-  a: T;
-  n = 0;
-  constructor(private readonly make: (n: number) => T, cap: number) { this.a = make(Math.max(cap, 16)); }
-  push(v: number): void {
-    if (this.n === this.a.length) this.grow(this.n + 1);
-    this.a[this.n++] = v;
-  }
-  /** ensure makes room for k more elements (then write to a[n..] directly). */
-  ensure(k: number): void {
-    if (this.n + k > this.a.length) this.grow(this.n + k);
-  }
-  private grow(need: number): void {
-    let cap = this.a.length * 2;
-    while (cap < need) cap *= 2;
-    const b = this.make(cap);
-    b.set(this.a.subarray(0, this.n));
-    this.a = b;
-  }
-  /**
-   * done returns the elements. Sized from a close upper bound, the array is
-   * returned as a view (its untouched tail never becomes resident memory);
-   * a loose one is copied to size.
-   */
-  done(): T {
-    if (this.n === this.a.length) return this.a;
-    return (this.n * 2 >= this.a.length ? this.a.subarray(0, this.n) : this.a.slice(0, this.n)) as T;
-  }
-}
-
-type GrowU32 = Growable<Uint32Array>;
-type GrowF64 = Growable<Float64Array>;
-const growU32 = (cap: number): GrowU32 => new Growable((n) => new Uint32Array(n), cap);
-const growF64 = (cap: number): GrowF64 => new Growable((n) => new Float64Array(n), cap);
 
 const TWO32 = 4294967296;
 

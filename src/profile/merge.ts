@@ -1,7 +1,7 @@
 import { TsprofError } from '../errors.js';
 import type { Line, Location, Mapping, Profile, ProfileFunction, ValueType } from './profile.js';
-import { SampleBuilder, selectSamples } from './sample-builder.js';
-import { commonValueType, scaleValue } from './units.js';
+import { SampleBuilder } from './sample-builder.js';
+import { HashIndex } from './hash-index.js';
 
 function vtString(v: ValueType[] | ValueType | undefined): string {
   if (v === undefined) return '<nil>';
@@ -20,138 +20,6 @@ export function checkCompatible(a: Profile, b: Profile): void {
   }
   if (a.sampleTypes.length !== b.sampleTypes.length || a.sampleTypes.some((t, i) => !sameValueType(t, b.sampleTypes[i]))) {
     throw new TsprofError(`incompatible sample types ${vtString(a.sampleTypes)} and ${vtString(b.sampleTypes)}`);
-  }
-}
-
-/** goRound is Go's math.Round: halves away from zero. */
-function goRound(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
-}
-
-/**
- * scaleProfileN multiplies value k of every sample by ratios[k] (rounded as
- * pprof) and drops samples left all-zero in the scaled columns.
- */
-export function scaleProfileN(p: Profile, ratios: number[]): Profile {
-  if (ratios.length !== p.sampleTypes.length) throw new TsprofError(`mismatched scale ratios, got ${ratios.length}, want ${p.sampleTypes.length}`);
-  if (ratios.every((r) => r === 1)) return p;
-  const s = p.samples;
-  const vc = s.valueCount;
-  const values = new Float64Array(s.values);
-  const keep = new Uint8Array(s.count);
-  for (let i = 0; i < s.count; i++) {
-    let k = 0;
-    for (let j = 0; j < vc; j++) {
-      const r = ratios[j]!;
-      if (r === 1) continue;
-      const v = goRound(values[i * vc + j]! * r);
-      values[i * vc + j] = v === 0 ? 0 : v;
-      if (v !== 0) k = 1;
-    }
-    keep[i] = k;
-  }
-  return { ...p, samples: selectSamples({ ...s, values }, keep) };
-}
-
-/** scaleProfile multiplies every value by ratio. */
-export function scaleProfile(p: Profile, ratio: number): Profile {
-  return scaleProfileN(p, p.sampleTypes.map(() => ratio));
-}
-
-/** sampleTotals sums each value column over all samples. */
-export function sampleTotals(p: Profile): number[] {
-  const s = p.samples;
-  const totals = new Array<number>(s.valueCount).fill(0);
-  for (let i = 0; i < s.count; i++) for (let j = 0; j < s.valueCount; j++) totals[j]! += s.values[i * s.valueCount + j]!;
-  return totals;
-}
-
-/** normalizeProfile scales p so each value column totals the same as in base (pprof -normalize). */
-export function normalizeProfile(p: Profile, base: Profile): Profile {
-  checkCompatible(p, base);
-  const baseTotals = sampleTotals(base);
-  const srcTotals = sampleTotals(p);
-  return scaleProfileN(p, baseTotals.map((b, i) => (srcTotals[i] === 0 ? 0 : b / srcTotals[i]!)));
-}
-
-/**
- * scaleProfilesToCommonUnits converts profiles recorded in different but
- * compatible units (ms vs ns) to the finest one, so they can be merged.
- */
-export function scaleProfilesToCommonUnits(profiles: Profile[]): Profile[] {
-  if (profiles.length === 0) return profiles;
-  const periodTypes = profiles.map((p) => p.periodType).filter((t): t is ValueType => t !== undefined);
-  let periodType: ValueType | undefined;
-  try {
-    periodType = commonValueType(periodTypes);
-  } catch (err) {
-    throw new TsprofError(`period type: ${(err as Error).message}`);
-  }
-  const n = profiles[0]!.sampleTypes.length;
-  for (const p of profiles.slice(1)) {
-    if (p.sampleTypes.length !== n) throw new TsprofError(`inconsistent samples type count: ${n} != ${p.sampleTypes.length}`);
-  }
-  const common: (ValueType | undefined)[] = [];
-  for (let i = 0; i < n; i++) {
-    try {
-      common.push(commonValueType(profiles.map((p) => p.sampleTypes[i]!)));
-    } catch (err) {
-      throw new TsprofError(`sample types: ${(err as Error).message}`);
-    }
-  }
-  return profiles.map((p) => {
-    let q = p;
-    if (p.periodType && periodType && p.periodType.unit !== periodType.unit) {
-      q = { ...q, period: Math.trunc(scaleValue(p.period, p.periodType.unit, periodType.unit)[0]), periodType: { type: p.periodType.type, unit: periodType.unit } };
-    }
-    const ratios = p.sampleTypes.map((st, i) => (common[i] ? scaleValue(1, st.unit, common[i]!.unit)[0] : 1));
-    const sampleTypes = p.sampleTypes.map((st, i) => (common[i] ? { type: st.type, unit: common[i]!.unit } : st));
-    return scaleProfileN({ ...q, sampleTypes }, ratios);
-  });
-}
-
-/**
- * HashIndex finds entries by a 32-bit hash and an equality test, in typed
- * arrays: merging millions of samples builds no key strings.
- */
-class HashIndex {
-  private slots: Int32Array;
-  private hashes: Uint32Array;
-  private size = 0;
-
-  constructor(expected: number) {
-    let cap = 1024;
-    while (cap < expected * 2) cap *= 2;
-    this.slots = new Int32Array(cap).fill(-1);
-    this.hashes = new Uint32Array(cap);
-  }
-
-  /** find returns the value stored under hash h that satisfies equal, or -1. */
-  find(h: number, equal: (value: number) => boolean): number {
-    const mask = this.slots.length - 1;
-    for (let i = h & mask; ; i = (i + 1) & mask) {
-      const v = this.slots[i]!;
-      if (v < 0) return -1;
-      if (this.hashes[i] === h && equal(v)) return v;
-    }
-  }
-
-  insert(h: number, value: number): void {
-    if ((this.size + 1) * 2 > this.slots.length) this.grow();
-    const mask = this.slots.length - 1;
-    let i = h & mask;
-    while (this.slots[i]! >= 0) i = (i + 1) & mask;
-    this.slots[i] = value;
-    this.hashes[i] = h;
-    this.size++;
-  }
-
-  private grow(): void {
-    const oldSlots = this.slots, oldHashes = this.hashes;
-    this.slots = new Int32Array(oldSlots.length * 2).fill(-1);
-    this.hashes = new Uint32Array(oldSlots.length * 2);
-    this.size = 0;
-    for (let i = 0; i < oldSlots.length; i++) if (oldSlots[i]! >= 0) this.insert(oldHashes[i]!, oldSlots[i]!);
   }
 }
 

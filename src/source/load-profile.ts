@@ -1,7 +1,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { TsprofError } from '../errors.js';
-import { decodeProfile, defaultMaxDecodedBytes, gunzipBounded, isGzip } from '../profile/decode.js';
+import { decodeProfile } from '../profile/decode.js';
+import { defaultMaxDecodedBytes, gunzipBounded, isGzip } from '../profile/gzip.js';
 import type { Profile } from '../profile/profile.js';
 import { importV8Profile } from './v8-import.js';
 

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { TsprofError } from '../../src/errors.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import { encodeProfile } from '../../src/profile/encode.js';
-import { checkCompatible, mergeProfiles, normalizeProfile, sampleTotals, scaleProfile, setLabelOnAll } from '../../src/profile/merge.js';
+import { checkCompatible, mergeProfiles, setLabelOnAll } from '../../src/profile/merge.js';
+import { normalizeProfile, sampleTotals, scaleProfile } from '../../src/profile/scale.js';
 import { sampleLabels } from '../../src/profile/profile.js';
 import { buildProfile } from './build-profile.js';
 
