@@ -8,16 +8,16 @@ import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import type { CliIO } from './io.js';
 
 const flags: Record<string, FlagSpec> = {
-  interval: { kind: 'string', default: '5s', help: 'time between heap profiles (e.g. 1s, 5s)' },
-  duration: { kind: 'string', default: '0', help: 'how long to watch (e.g. 60s, 5m); 0 = until Ctrl-C' },
+  interval: { kind: 'string', default: '5s', help: 'time between heap profiles (default 5s)' },
+  duration: { kind: 'string', default: '0', help: 'how long to watch (e.g. 60s, 5m; default 0 = until Ctrl-C)' },
   snapshots: { kind: 'bool', default: false, help: "also take heap snapshots at start and end (the agent's /debug/pprof/heapsnapshot, enabled explicitly) and explain what holds the growth" },
   snapshot_dir: { kind: 'string', default: '', help: 'keep the snapshots in this directory (default: a temporary one, removed)' },
   lines: { kind: 'bool', default: false, help: 'allocation sites per source line instead of per function' },
-  min_growth: { kind: 'string', default: '1MB', help: 'least growth over the window that can count as a leak' },
+  min_growth: { kind: 'string', default: '1MB', help: 'least growth over the window that can count as a leak (default 1MB, and at least 4 sampling periods)' },
   sample_index: { kind: 'string', default: '', help: 'sample type to follow (default inuse_space, else the profile\'s bytes type)' },
-  gc: { kind: 'bool', default: true, help: 'ask the agent to collect garbage before each profile (?gc=1)' },
+  gc: { kind: 'bool', default: true, help: 'ask the agent to collect garbage before each profile, ?gc=1 (default true; -gc=false to skip)' },
   token: { kind: 'string', default: '', help: 'bearer token for the agent (default $TSPROF_TOKEN)' },
-  timeout: { kind: 'string', default: '30s', help: 'timeout of each request' },
+  timeout: { kind: 'string', default: '30s', help: 'timeout of each request (default 30s; snapshot downloads get 10 times that)' },
   json: { kind: 'bool', default: false, help: 'print the report as JSON' },
   help: { kind: 'bool', default: false, help: 'show this help' },
 };
