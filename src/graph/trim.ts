@@ -31,11 +31,12 @@ export function sortNodes(nodes: GraphNode[], order: NodeOrder): void {
     });
     return;
   }
-  const score = new Map<GraphNode, number>();
-  for (const n of nodes) score.set(n, order === 'cum' ? n.cum : entropyScore(n));
+  // Scores are int64 in pprof, with its overflow quirks (see entropyScore): bigint here.
+  const score = new Map<GraphNode, bigint>();
+  for (const n of nodes) score.set(n, order === 'cum' ? BigInt(n.cum) : entropyScore(n));
   nodes.sort((l, r) => {
-    const a = Math.abs(score.get(l)!), b = Math.abs(score.get(r)!);
-    if (a !== b) return b - a;
+    const a = abs64(score.get(l)!), b = abs64(score.get(r)!);
+    if (a !== b) return a > b ? -1 : 1;
     const c = compareNames(l, r);
     if (c !== 0) return c;
     const fa = Math.abs(l.flat), fb = Math.abs(r.flat);
@@ -44,11 +45,27 @@ export function sortNodes(nodes: GraphNode[], order: NodeOrder): void {
   });
 }
 
-function entropyScore(n: GraphNode): number {
+const minInt64 = -(2n ** 63n);
+
+/** abs64 is |x| in int64 arithmetic, where |minInt64| overflows to itself. */
+function abs64(x: bigint): bigint {
+  return x < 0n ? BigInt.asIntN(64, -x) : x;
+}
+
+/**
+ * entropyScore favours nodes whose edges spread weight (entry, exit and hub
+ * nodes) for the graph's node order. An edge of weight 0 makes the float
+ * score NaN in pprof, and Go converts NaN (or an out-of-range float) to the
+ * minimum int64 on amd64; the arithmetic after that wraps. Kept as is, so
+ * that -dot numbers its nodes as pprof does.
+ */
+function entropyScore(n: GraphNode): bigint {
   let score = 0;
   score += n.in.size === 0 ? 1 : edgeEntropyScore(n.in.values(), 0);
   score += n.out.size === 0 ? 1 : edgeEntropyScore(n.out.values(), n.flat);
-  return Math.trunc(score * n.cum) + n.flat;
+  const product = score * n.cum;
+  const asInt = Number.isFinite(product) && Math.abs(product) < 2 ** 63 ? BigInt(Math.trunc(product)) : minInt64;
+  return BigInt.asIntN(64, asInt + BigInt(n.flat));
 }
 
 function edgeEntropyScore(edgesIt: Iterable<{ weight: number }>, self: number): number {

@@ -229,7 +229,8 @@ export function composeDot(rpt: Report, g: Graph, labels: string[]): string {
       hasNodelets.set(n, b.nodelets(n, ids.get(n)!));
       for (const e of n.out.values()) edges.push(e);
     }
-    for (const e of sortEdges(edges)) b.edge(e, ids.get(e.src)!, ids.get(e.dest)!, hasNodelets.get(e.src) === true);
+    // An edge may lead to a node dropped for weighing nothing: pprof numbers it N0.
+    for (const e of sortEdges(edges)) b.edge(e, ids.get(e.src) ?? 0, ids.get(e.dest) ?? 0, hasNodelets.get(e.src) === true);
   }
   b.out.push('}\n');
   return b.out.join('');

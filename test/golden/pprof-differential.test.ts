@@ -19,6 +19,7 @@ const commandLines = [
   '-dot -lines cpu.pb.gz',
   '-dot -diff_base heap_t1.pb.gz heap_t2.pb.gz',
   '-dot -call_tree -sample_index=alloc_space heap_t2.pb.gz',
+  '-dot -nodefraction=0.05 -mean -focus=main heap_t1.pb.gz heap_t2.pb.gz',
   '-tree -lines cpu.pb.gz',
   '-tree -nodecount=5 cpu.pb.gz',
   '-tree -edgefraction=0.1 cpu.pb.gz',
