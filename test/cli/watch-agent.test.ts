@@ -52,18 +52,19 @@ test('watch finds no growing site in the fixed service; -json on a terminal keep
   }
 });
 
-test('Ctrl-C ends an open-ended watch with the report, exit 0', { timeout: 60_000 }, async () => {
-  const service = await startService(leakyService, ['leaky'], { EVERY_MS: '100' });
+test('Ctrl-C ends an open-ended watch with the report (end snapshot included), exit 0', { timeout: 60_000 }, async () => {
+  const service = await startService(leakyService, ['leaky'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '1' });
   try {
-    const cli = spawn(process.execPath, [tsprofBin, 'watch', '-interval=300ms', service.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const cli = spawn(process.execPath, [tsprofBin, 'watch', '-snapshots', '-interval=300ms', service.url], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    await new Promise((resolve) => setTimeout(resolve, 3000));
+    await new Promise((resolve) => setTimeout(resolve, 4000));
     cli.kill('SIGINT');
     const [code] = (await once(cli, 'exit')) as [number | null];
     assert.equal(code, 0);
     assert.match(out, /^\(watch ended early: interrupted\)\nHeap growth over [\d.]+s: \d+ heap profiles/);
-    assert.match(out, /Verdict: in-use memory allocated in parseContainerMetricsResponse grows/);
+    assert.match(out, /held by CgroupResolver\.cache \(a Map\) through \d+ sliced-string keys/);
+    assert.match(out, /Verdict: in-use memory allocated in parseContainerMetricsResponse grows .*; it is held by CgroupResolver\.cache/);
   } finally {
     await service.stop();
   }
