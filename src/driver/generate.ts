@@ -1,14 +1,8 @@
 import { TsprofError, UsageError } from '../errors.js';
-import { encodeProfileGzip } from '../profile/encode.js';
 import { mergeProfiles } from '../profile/merge.js';
 import type { Profile } from '../profile/profile.js';
-import { printDot } from '../report/dot.js';
-import { rawChunks } from '../report/raw.js';
 import { type OutputFormat, Report, type ReportOptions, computeTotal } from '../report/report.js';
-import { printTags } from '../report/tags.js';
 import { printText } from '../report/text.js';
-import { traceChunks } from '../report/traces.js';
-import { printTree } from '../report/tree.js';
 import type { Config } from './config.js';
 import { applyFocus, numLabelUnits, type Warn } from './focus.js';
 import { compileRegexp } from './regexp.js';
@@ -220,25 +214,23 @@ export async function generateReportChunks(profile: Profile, config: Config, com
   const cmd = parseReportCommand(command);
   if (cmd.name === 'comments') return [profile.comments.map((c) => c + '\n').join('')];
   const rpt = prepareReport(profile, config, cmd, options);
+  // Each report family's module is loaded when first used: a plain `-top` starts faster.
   switch (cmd.name) {
     case 'top': case 'text': return [printText(rpt)];
-    case 'tree': case 'peek': return [printTree(rpt)];
-    case 'traces': return traceChunks(rpt);
-    case 'tags': return [printTags(rpt)];
-    case 'raw': return rawChunks(rpt.profile);
-    case 'dot': return [printDot(rpt)];
+    case 'tree': case 'peek': return [(await import('../report/tree.js')).printTree(rpt)];
+    case 'traces': return (await import('../report/traces.js')).traceChunks(rpt);
+    case 'tags': return [(await import('../report/tags.js')).printTags(rpt)];
+    case 'raw': return (await import('../report/raw.js')).rawChunks(rpt.profile);
+    case 'dot': return [(await import('../report/dot.js')).printDot(rpt)];
     case 'svg': {
-      const { renderSvg } = await import('../report/svg.js');
-      return [await renderSvg(printDot(rpt))];
+      const dot = (await import('../report/dot.js')).printDot(rpt);
+      return [await (await import('../report/svg.js')).renderSvg(dot)];
     }
-    case 'list': {
-      const { printSource } = await import('../report/source.js');
-      return [printSource(rpt)];
-    }
+    case 'list': return [(await import('../report/source.js')).printSource(rpt)];
     case 'proto': {
       let p = rpt.profile;
       if (rpt.options.ratio > 0 && rpt.options.ratio !== 1) p = scaleProfileTrunc(p, rpt.options.ratio);
-      return [encodeProfileGzip(p)];
+      return [(await import('../profile/encode.js')).encodeProfileGzip(p)];
     }
   }
   throw new UsageError(`unrecognized command: ${JSON.stringify(cmd.name)}`);
