@@ -47,7 +47,7 @@ export async function readHeapSnapshot(
   } else {
     input = source;
   }
-  const parser = new SnapshotParser(name);
+  let parser: SnapshotParser | undefined;
   let read = 0;
   let lastReport = 0;
   const counted = async function* () {
@@ -64,9 +64,11 @@ export async function readHeapSnapshot(
       throw new TsprofError(`${name}: ${describeFsError(err)}`);
     }
   };
-  for await (const chunk of decompressedIfGzip(counted(), name)) parser.feed(chunk);
+  // Uncompressed, the file size bounds what the header may announce (see SnapshotParser).
+  const onFormat = (gzip: boolean) => (parser = new SnapshotParser(name, gzip ? undefined : total));
+  for await (const chunk of decompressedIfGzip(counted(), name, onFormat)) parser!.feed(chunk);
   options.onProgress?.(read, total);
-  return parser.finish();
+  return (parser ?? new SnapshotParser(name)).finish();
 }
 
 /** gzip's magic number: the first two bytes of every gzip member. */
@@ -78,7 +80,7 @@ function isGzip(chunk: Uint8Array): boolean {
  * decompressedIfGzip yields the input as is, or gunzipped when its first
  * bytes are gzip's magic number.
  */
-async function* decompressedIfGzip(input: AsyncIterable<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
+async function* decompressedIfGzip(input: AsyncIterable<Uint8Array>, name: string, onFormat: (gzip: boolean) => void): AsyncGenerator<Uint8Array> {
   const it = input[Symbol.asyncIterator]();
   let first = await it.next();
   // Need two bytes to sniff; a stream may deliver a single byte first.
@@ -96,6 +98,7 @@ async function* decompressedIfGzip(input: AsyncIterable<Uint8Array>, name: strin
       yield r.value;
     }
   };
+  onFormat(isGzip(first.value));
   if (!isGzip(first.value)) {
     yield* rest();
     return;

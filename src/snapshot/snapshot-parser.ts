@@ -42,7 +42,12 @@ export class SnapshotParser {
   private capture: Uint8Array[] | undefined;
   private captureBytes = 0;
 
-  constructor(private readonly inputName: string) {}
+  /**
+   * inputBytes, when known, is the size of the JSON text: a header count that
+   * fits in it (each record takes at least two bytes a field) is trusted for
+   * an exact allocation up front; otherwise columns grow as data arrives.
+   */
+  constructor(private readonly inputName: string, private readonly inputBytes?: number) {}
 
   /** feed parses the next chunk of the input. */
   feed(chunk: Uint8Array): void {
@@ -239,13 +244,13 @@ export class SnapshotParser {
     } else if (key === 'nodes') {
       const f = layout!.nodeField;
       this.nodes = recordSink(layout!.nodeFieldCount, [[f.type, ColumnKind.U8], [f.name, ColumnKind.U32], [f.id, ColumnKind.U32],
-        [f.selfSize, ColumnKind.F64], [f.edgeCount, ColumnKind.U32]], layout!.declaredNodeCount);
+        [f.selfSize, ColumnKind.F64], [f.edgeCount, ColumnKind.U32]], layout!.declaredNodeCount, this.inputBytes);
       this.target = this.nodes;
       this.state = State.NumbersOpen;
     } else if (key === 'edges') {
       const g = layout!.edgeField;
       this.edges = recordSink(layout!.edgeFieldCount, [[g.type, ColumnKind.U8], [g.nameOrIndex, ColumnKind.U32], [g.toNode, ColumnKind.U32]],
-        layout!.declaredEdgeCount);
+        layout!.declaredEdgeCount, this.inputBytes);
       this.target = this.edges;
       this.state = State.NumbersOpen;
     } else if (key === 'locations') {
@@ -571,10 +576,12 @@ class ColumnSink implements NumberTarget {
   private capacity: number;
   private readonly fieldCount: number;
 
-  constructor(private readonly kinds: ColumnKind[], private readonly declaredRows: number | undefined) {
+  constructor(private readonly kinds: ColumnKind[], private readonly declaredRows: number | undefined, inputBytes: number | undefined) {
     this.fieldCount = kinds.length;
-    // The header's count sizes the columns, but only as data arrives: a lying header must not exhaust memory.
-    this.capacity = Math.max(16, Math.min(declaredRows ?? 1 << 16, 1 << 20));
+    // The header's count sizes the columns at once when the input is big enough to hold that many
+    // records; otherwise only as data arrives: a lying header must not exhaust memory.
+    const plausible = declaredRows !== undefined && inputBytes !== undefined && declaredRows * 2 * kinds.length <= inputBytes;
+    this.capacity = Math.max(16, plausible ? declaredRows : Math.min(declaredRows ?? 1 << 16, 1 << 20));
     this.columns = kinds.map((k) => allocate(k, this.capacity));
   }
 
@@ -641,10 +648,10 @@ function copyColumnU8(col: Uint8Array, row: number, batch: Float64Array, from: n
 }
 
 /** recordSink keeps the listed fields ([position, kind]) of records of fieldCount numbers. */
-function recordSink(fieldCount: number, kept: [number, ColumnKind][], declaredRows: number | undefined): ColumnSink {
+function recordSink(fieldCount: number, kept: [number, ColumnKind][], declaredRows: number | undefined, inputBytes: number | undefined): ColumnSink {
   const kinds: ColumnKind[] = new Array(fieldCount).fill(ColumnKind.Skip);
   for (const [position, kind] of kept) kinds[position] = kind;
-  return new ColumnSink(kinds, declaredRows);
+  return new ColumnSink(kinds, declaredRows, inputBytes);
 }
 
 function allocate(kind: ColumnKind, n: number): Column {
