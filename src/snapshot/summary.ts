@@ -1,6 +1,5 @@
 import { dominatorsOf } from './dominators.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
-import { countsToOffsets } from './offsets.js';
 
 /** ConstructorSummary is one row of the Summary view: all objects of one constructor (or kind). */
 export interface ConstructorSummary {
@@ -73,29 +72,42 @@ export function summarizeByConstructor(snapshot: HeapSnapshot): ConstructorSumma
     count[classOf[v]!]++;
     shallow[classOf[v]!] += snapshot.nodeSelfSize[v]!;
   }
-  // Children lists of the dominator tree (CSR), then a DFS that keeps, per class,
-  // how many instances are open on the current tree path.
+  // Children lists of the dominator tree (CSR, filled backwards so no cursor array is
+  // needed), then a DFS that keeps, per class, how many instances are open on the
+  // current tree path. The DFS stack grows with the tree's depth, not its size.
   const firstChild = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) if (v !== root) firstChild[dominator[v]!]!++;
-  const children = new Uint32Array(countsToOffsets(firstChild));
-  const cursor = firstChild.slice(0, n);
-  for (let v = 0; v < n; v++) if (v !== root) children[cursor[dominator[v]!]!++] = v;
+  let total = 0;
+  for (let v = 0; v < n; v++) {
+    total += firstChild[v]!;
+    firstChild[v] = total;
+  }
+  firstChild[n] = total;
+  const children = new Uint32Array(total);
+  for (let v = n - 1; v >= 0; v--) if (v !== root) children[--firstChild[dominator[v]!]!] = v;
   const open = new Uint32Array(names.length);
-  const stack = new Uint32Array(n);
-  const next = cursor; // reused: next child to visit of each node on the stack
-  for (let v = 0; v < n; v++) next[v] = firstChild[v]!;
+  let nodes: Uint32Array = new Uint32Array(1024);
+  let next: Uint32Array = new Uint32Array(1024);
   let sp = 0;
-  stack[sp++] = root;
+  nodes[0] = root;
+  next[0] = firstChild[root]!;
+  sp = 1;
   while (sp > 0) {
-    const v = stack[sp - 1]!;
-    if (next[v] === firstChild[v] && v !== root) {
-      // Entering v.
-      const c = classOf[v]!;
-      if (open[c] === 0) retained[c] += retainedSize[v]!;
+    const v = nodes[sp - 1]!;
+    const position = next[sp - 1]!;
+    if (position < firstChild[v + 1]!) {
+      next[sp - 1] = position + 1;
+      const child = children[position]!;
+      const c = classOf[child]!;
+      if (open[c] === 0) retained[c] += retainedSize[child]!;
       open[c]++;
-    }
-    if (next[v]! < firstChild[v + 1]!) {
-      stack[sp++] = children[next[v]!++]!;
+      if (sp === nodes.length) {
+        nodes = grow(nodes);
+        next = grow(next);
+      }
+      nodes[sp] = child;
+      next[sp] = firstChild[child]!;
+      sp++;
     } else {
       if (v !== root) open[classOf[v]!]--;
       sp--;
@@ -108,4 +120,10 @@ export function summarizeByConstructor(snapshot: HeapSnapshot): ConstructorSumma
   }
   rows.sort((a, b) => b.retainedSize - a.retainedSize || b.shallowSize - a.shallowSize || a.className.localeCompare(b.className));
   return rows;
+}
+
+function grow(a: Uint32Array): Uint32Array {
+  const bigger = new Uint32Array(a.length * 2);
+  bigger.set(a);
+  return bigger;
 }
