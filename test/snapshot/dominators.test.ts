@@ -137,6 +137,8 @@ test('long chains do not overflow the stack', async () => {
   assert.equal(d.retainedSize[1], n - 1);
   assert.equal(d.dominator[n - 1], n - 2);
   assert.equal(retainerPath(s, n - 1).length, n - 1);
+  // The summary's walk of the (200 000 deep) dominator tree too.
+  assert.deepEqual(summarizeByConstructor(s), [{ className: 'Link', count: n - 1, shallowSize: n - 1, retainedSize: n - 1 }]);
 });
 
 test("DevTools' edge rules: weak edges, shortcuts and user-owned objects", async () => {
