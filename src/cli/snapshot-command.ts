@@ -172,7 +172,10 @@ function leaksReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], li
   const describe = (l: (typeof sliced)[number]) => {
     text.push(`  ${formatBytes(l.keptBytes)} in ${l.parents} string${l.parents === 1 ? '' : 's'} kept by ${l.slices} slice${l.slices === 1 ? '' : 's'} of ${formatBytes(l.usedBytes)}`);
     text.push(`    ${l.signature}`);
-    if (l.holder) text.push(`    held by ${l.holder.label} @${l.holder.id} (retains ${formatBytes(l.holder.retainedSize)})`);
+    if (l.holder) {
+      const share = l.holder.retainedSize >= l.keptBytes && l.holder.retainedSize > 0 ? `, ${percent(l.keptBytes, l.holder.retainedSize)} of it these strings` : '';
+      text.push(`    held by ${l.holder.label} @${l.holder.id} (retains ${formatBytes(l.holder.retainedSize)}${share})`);
+    }
     if (!l.transient) text.push(`    fix: ${l.remedy}`);
   };
   leaks.forEach(describe);

@@ -51,6 +51,7 @@ test('snapshot leaks: names the cache Map and the remedy on leaky, nothing on fi
   assert.equal(text.code, 0, text.stderr);
   assert.match(text.stdout, /10\.02MB in 30 strings kept by 30 slices/);
   assert.match(text.stdout, /global\.resolver → CgroupResolver\.cache → Map → \(sliced string\) → parent/);
+  assert.match(text.stdout, /held by Map @41445 \(retains 10\.02MB, 99\.97% of it these strings\)/);
   assert.match(text.stdout, /fix: copy the slice/);
   const json = JSON.parse((await run(['leaks', '-json', leaky])).stdout);
   assert.equal(json.slicedStrings[0].holder.id, 41445);
