@@ -1,5 +1,6 @@
 import { essentialEdges } from './essential-edges.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
+import { countsToEnds } from './offsets.js';
 
 /**
  * Dominators is the dominator tree of a heap snapshot and what follows from
@@ -182,22 +183,8 @@ function essentialPredecessors(snapshot: HeapSnapshot, essential: Uint8Array) {
   const n = snapshot.nodeCount;
   const { firstEdge, edgeToNode } = snapshot;
   const firstPredecessor = new Uint32Array(n + 1);
-  let total = 0;
-  for (let e = 0; e < snapshot.edgeCount; e++) {
-    if (essential[e]) {
-      firstPredecessor[edgeToNode[e]!]!++;
-      total++;
-    }
-  }
-  // Inclusive prefix sums: firstPredecessor[v] is the end of v's range…
-  let sum = 0;
-  for (let v = 0; v < n; v++) {
-    sum += firstPredecessor[v]!;
-    firstPredecessor[v] = sum;
-  }
-  firstPredecessor[n] = sum;
-  const predecessor = new Uint32Array(total);
-  // …and filling each range from its end backwards leaves it at the start.
+  for (let e = 0; e < snapshot.edgeCount; e++) if (essential[e]) firstPredecessor[edgeToNode[e]!]!++;
+  const predecessor = new Uint32Array(countsToEnds(firstPredecessor));
   for (let from = n - 1; from >= 0; from--) {
     for (let e = firstEdge[from + 1]! - 1; e >= firstEdge[from]!; e--) {
       if (essential[e]) predecessor[--firstPredecessor[edgeToNode[e]!]!] = from;

@@ -1,5 +1,6 @@
 import { dominatorsOf } from './dominators.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
+import { countsToEnds } from './offsets.js';
 
 /** ConstructorSummary is one row of the Summary view: all objects of one constructor (or kind). */
 export interface ConstructorSummary {
@@ -77,13 +78,7 @@ export function summarizeByConstructor(snapshot: HeapSnapshot): ConstructorSumma
   // current tree path. The DFS stack grows with the tree's depth, not its size.
   const firstChild = new Uint32Array(n + 1);
   for (let v = 0; v < n; v++) if (v !== root) firstChild[dominator[v]!]!++;
-  let total = 0;
-  for (let v = 0; v < n; v++) {
-    total += firstChild[v]!;
-    firstChild[v] = total;
-  }
-  firstChild[n] = total;
-  const children = new Uint32Array(total);
+  const children = new Uint32Array(countsToEnds(firstChild));
   for (let v = n - 1; v >= 0; v--) if (v !== root) children[--firstChild[dominator[v]!]!] = v;
   const open = new Uint32Array(names.length);
   let nodes: Uint32Array = new Uint32Array(1024);
