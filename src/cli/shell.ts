@@ -1,9 +1,10 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type Config, type ConfigField, configFieldByName, configFields, setConfigValue } from '../driver/config.js';
 import { compileRegexp } from '../driver/regexp.js';
-import { generateReportBytes, prepareReport, type ReportName, reportCommands, sampleIndexByName } from '../driver/generate.js';
+import { generateReportChunks, prepareReport, type ReportName, reportCommands, sampleIndexByName } from '../driver/generate.js';
 import { errorMessage } from '../errors.js';
 import type { Profile } from '../profile/profile.js';
 import { profileLabels } from '../report/report.js';
@@ -327,23 +328,33 @@ function isReport(name: string): name is ReportName {
   return Object.hasOwn(reportCommands, name);
 }
 
-/** runReport generates the report and prints it, or writes it to its file. */
+/**
+ * runReport generates the report and prints it, or writes it to its file,
+ * chunk by chunk: `traces` or `raw` of a large profile is far bigger than
+ * the profile and is never held whole.
+ */
 async function runReport(state: ShellState, command: ParsedCommand): Promise<void> {
   const { io } = state;
   const warn = (message: string) => io.stderr.write(message + '\n');
-  const bytes = await generateReportBytes(state.profile, command.config, { name: command.name, arg: command.arg }, { warn, cwd: io.cwd });
+  const chunks = await generateReportChunks(state.profile, command.config, { name: command.name, arg: command.arg }, { warn, cwd: io.cwd });
   let output = command.config.output;
   const extension = fileExtension[command.name];
   if (output === '' && extension !== undefined) output = newReportFile(io, extension);
   if (output === '') {
-    await new Promise<void>((done, fail) => io.stdout.write(bytes, (err) => (err ? fail(err) : done())));
+    for (const chunk of chunks) {
+      if (!io.stdout.write(chunk)) await once(io.stdout, 'drain');
+    }
     return;
   }
   const path = resolve(io.cwd, output);
+  let fd: number | undefined;
   try {
-    writeFileSync(path, bytes);
+    fd = openSync(path, 'w');
+    for (const chunk of chunks) writeSync(fd, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
   } catch (err) {
     throw new ShellInputError(`writing ${output}: ${errorMessage(err)}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
   io.stderr.write(`Generating report in ${path}\n`);
 }
