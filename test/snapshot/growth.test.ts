@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { snapshotGrowth } from '../../src/snapshot/growth.js';
 import { largestCollections } from '../../src/snapshot/leak-signatures.js';
+import { PassThrough } from 'node:stream';
+import { main } from '../../src/cli/main.js';
 
 /**
  * A small server-like program that leaks 500 Sessions per round into a
@@ -76,6 +78,22 @@ test('growth across real snapshots of a leaking process: what one round allocate
     assert.equal(registry?.entries, 1500);
     const names = collections.find((c) => c.path === 'global.names → Set');
     assert.equal(names?.entries, 300);
+
+    // The CLI: tsprof snapshot diff BASELINE TARGET FINAL, as text and JSON.
+    const cli = async (...args: string[]) => {
+      const stdout = new PassThrough();
+      let out = '';
+      stdout.on('data', (d) => (out += d));
+      const code = await main(['snapshot', 'diff', ...args], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: dir, isTerminal: false });
+      return { code, out };
+    };
+    const text = await cli('s0.heapsnapshot', 's1.heapsnapshot', 's2.heapsnapshot');
+    assert.equal(text.code, 0);
+    assert.match(text.out, /^New objects allocated between s0\.heapsnapshot and s1\.heapsnapshot, still alive in s2\.heapsnapshot: \d+ objects/);
+    assert.match(text.out, /^\s+500\s+\S+\s+\S+\s+Session\s+global\.registry → Map → Session$/m);
+    const json = JSON.parse((await cli('-json', 's0.heapsnapshot', 's2.heapsnapshot')).out);
+    assert.equal(json.snapshots, 2);
+    assert.equal(json.groups.find((g: { className: string }) => g.className === 'Session').count, 1000);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
