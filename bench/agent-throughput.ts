@@ -2,7 +2,9 @@
 //   tsprof-heap  the tsprof agent running (heap sampling, 512 KiB)
 //   tsprof-cpu   the tsprof agent running and serving /debug/pprof/profile (100 Hz)
 //   datadog      @datadog/pprof heap (512 KiB) + time (100 Hz) profiling
-// each against the same service with no profiler.
+// each against the same service with no profiler. For diagnosis, BENCH_CONFIGS=
+// also takes raw-cpu (V8's CPU profiler through node:inspector, nothing else),
+// datadog-time and datadog-heap (one half of @datadog/pprof each).
 //
 //   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8]
 //
@@ -19,7 +21,7 @@ import { createServer, request, Agent as HttpAgent } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'raw-cpu';
+type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu';
 const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
 const heapInterval = 512 * 1024;
 const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
@@ -57,6 +59,14 @@ async function profilerFor(config: Config): Promise<Profiler> {
         s?.call('Profiler.stop');
         s?.disconnect();
       },
+    };
+  }
+  if (config === 'datadog-heap') {
+    const require = createRequire(import.meta.url);
+    const { heap } = require('@datadog/pprof') as typeof import('@datadog/pprof');
+    return {
+      on: async () => heap.start(heapInterval, 64),
+      off: async () => heap.stop(),
     };
   }
   if (config === 'datadog-time') {
