@@ -3,7 +3,8 @@
 //   tsprof-cpu   the tsprof agent running and serving /debug/pprof/profile (100 Hz)
 //   datadog      @datadog/pprof heap (512 KiB) + time (100 Hz) profiling
 // each against the same service with no profiler. For diagnosis, BENCH_CONFIGS=
-// also takes raw-cpu (V8's CPU profiler through node:inspector, nothing else),
+// also takes raw-cpu (V8's CPU profiler through node:inspector, nothing else), raw-both (that
+// plus V8's sampling heap profiler, no agent),
 // datadog-time and datadog-heap (one half of @datadog/pprof each).
 //
 //   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8]
@@ -21,7 +22,7 @@ import { createServer, request, Agent as HttpAgent } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu';
+type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both';
 const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
 const heapInterval = 512 * 1024;
 const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
@@ -45,11 +46,17 @@ interface Profiler {
 }
 
 async function profilerFor(config: Config): Promise<Profiler> {
-  if (config === 'raw-cpu') {
+  if (config === 'raw-cpu' || config === 'raw-both') {
     const { InspectorSession } = await import('../src/agent/inspector-session.js');
+    const { HeapSampler } = await import('../src/agent/heap-sampler.js');
     let s: InstanceType<typeof InspectorSession> | undefined;
+    let heap: InstanceType<typeof HeapSampler> | undefined;
     return {
       on: async () => {
+        if (config === 'raw-both') {
+          heap = new HeapSampler({ interval: heapInterval, stackDepth: 64, allocations: false });
+          heap.start();
+        }
         s = new InspectorSession();
         s.call('Profiler.enable');
         s.call('Profiler.setSamplingInterval', { interval: cpuIntervalMicros });
@@ -58,6 +65,8 @@ async function profilerFor(config: Config): Promise<Profiler> {
       off: async () => {
         s?.call('Profiler.stop');
         s?.disconnect();
+        heap?.stop();
+        heap = undefined;
       },
     };
   }
@@ -98,9 +107,14 @@ async function profilerFor(config: Config): Promise<Profiler> {
     on: async (windowMs) => {
       agent = await startAgent({ address: '127.0.0.1:0', heapSamplingInterval: heapInterval, cpuSamplingInterval: cpuIntervalMicros });
       if (config === 'tsprof-cpu') {
-        // The agent serves a real profile request, as `tsprof` or `go tool pprof` would make it.
-        const seconds = Math.max(1, Math.round(windowMs / 1000));
-        profile = fetch(`${agent.url}/debug/pprof/profile?seconds=${seconds}`).then((r) => r.arrayBuffer());
+        // The agent serves a real profile request, made from outside the process as
+        // `tsprof` or `go tool pprof` would make it: the orchestrator fetches it and says when done.
+        // One second longer than the window: the window measures the app *during* the
+        // profile; turning the profile into pprof afterwards is a per-profile cost of its own.
+        const seconds = Math.max(1, Math.round(windowMs / 1000)) + 1;
+        profile = new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
+        process.stdout.write(`profile ${agent.url}/debug/pprof/profile?seconds=${seconds}\n`);
+        await new Promise((r) => setTimeout(r, 20)); // let the request arrive before the window opens
       }
     },
     off: async () => {
@@ -186,6 +200,11 @@ async function measure(config: Config, pairs: number, windowMs: number, concurre
         if (line.startsWith('ready ')) {
           load = spawn(process.execPath, [self, '--load', line.split(' ')[1]!, String(concurrency)], { stdio: 'ignore' });
           setTimeout(() => server.stdin!.write('go\n'), 500);
+        } else if (line.startsWith('profile ')) {
+          void fetch(line.slice('profile '.length))
+            .then((r) => r.arrayBuffer())
+            .catch(() => undefined)
+            .then(() => server.stdin!.write('done\n'));
         } else if (line.startsWith('[')) {
           resolve(JSON.parse(line) as Window[]);
         }
