@@ -120,7 +120,7 @@ class ProtoDecoder {
     return this.pos + n;
   }
 
-  private skip(wire: number, end: number): void {
+  private skipField(wire: number, end: number): void {
     switch (wire) {
       case 0: this.varint(end); return;
       case 1: this.pos += 8; break;
@@ -207,7 +207,7 @@ class ProtoDecoder {
                   this.expect(lw, 0, 'label');
                   const v = this.varint(le);
                   if (lf === 1) key = v; else if (lf === 2) str = v; else if (lf === 3) num = v; else unit = v;
-                } else this.skip(lw, le);
+                } else this.skipField(lw, le);
               }
               if (str === 0 && num === 0 && unit === 0) continue; // pprof drops empty labels
               if (!labelStarts) {
@@ -216,7 +216,7 @@ class ProtoDecoder {
                 labelKey = growU32(64); labelStr = growU32(64); labelUnit = growU32(64); labelNum = growF64(64);
               }
               labelKey!.push(checkIndex(key)); labelStr!.push(checkIndex(str)); labelNum!.push(num); labelUnit!.push(checkIndex(unit));
-            } else this.skip(w, e);
+            } else this.skipField(w, e);
           }
           this.pos = e;
           sampleCount++;
@@ -271,7 +271,7 @@ class ProtoDecoder {
         case 14: this.expect(wire, 0, 'default_sample_type'); defaultSampleTypeX = this.varint(end); break;
         default:
           if (field === 0) throw new MalformedError(`field number 0 at byte ${this.pos}`);
-          this.skip(wire, end);
+          this.skipField(wire, end);
       }
     }
     if (strings.length === 0) strings.push('');
@@ -471,7 +471,7 @@ class ProtoDecoder {
         const tag = this.varint(end);
         const field = tag >>> 3, wire = tag & 7;
         if (field !== 2 || wire !== 2) {
-          this.skip(wire, end);
+          this.skipField(wire, end);
           continue;
         }
         const e = this.lengthEnd(end);
@@ -486,7 +486,7 @@ class ProtoDecoder {
           } else if ((f === 1 || f === 2) && w === 0) {
             this.varint(e);
             if (f === 1) locationIds++; else values++;
-          } else this.skip(w, e);
+          } else this.skipField(w, e);
         }
         this.pos = e;
       }
@@ -506,7 +506,7 @@ class ProtoDecoder {
         this.expect(w, 0, 'value_type');
         const v = this.varint(end);
         if (f === 1) type = v; else unit = v;
-      } else this.skip(w, end);
+      } else this.skipField(w, end);
     }
     return [type, unit];
   }
@@ -534,7 +534,7 @@ class ProtoDecoder {
           case 9: m.hasLineNumbers = this.varint(end) !== 0; break;
           case 10: m.hasInlineFrames = this.varint(end) !== 0; break;
         }
-      } else this.skip(w, end);
+      } else this.skipField(w, end);
     }
     return { m, fileX, buildIdX };
   }
@@ -559,14 +559,14 @@ class ProtoDecoder {
               this.expect(lw, 0, 'line');
               const v = this.varint(le);
               if (lf === 1) fn = v; else line = v;
-            } else this.skip(lw, le);
+            } else this.skipField(lw, le);
           }
           r.lineFn.push(fn);
           r.lineNo.push(line);
           break;
         }
         case 5: this.expect(w, 0, 'location.is_folded'); r.isFolded = this.varint(end) !== 0; break;
-        default: this.skip(w, end);
+        default: this.skipField(w, end);
       }
     }
     return r;
@@ -588,7 +588,7 @@ class ProtoDecoder {
           case 4: filenameX = v; break;
           case 5: f.startLine = v; break;
         }
-      } else this.skip(w, end);
+      } else this.skipField(w, end);
     }
     return { f, nameX, systemNameX, filenameX };
   }
