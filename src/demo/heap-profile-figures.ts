@@ -1,6 +1,6 @@
-import { gunzipSync } from 'node:zlib';
-import { Profile } from 'pprof-format';
-import { TsprofError } from '../errors.js';
+import { TsprofError, errorMessage } from '../errors.js';
+import { decodeProfile } from '../profile/decode.js';
+import type { Profile } from '../profile/profile.js';
 
 /** AllocationSite is where most in-use memory was allocated, as the demo explains it. */
 export interface AllocationSite {
@@ -36,34 +36,29 @@ interface Frame {
  * of the in-use bytes, the one nearest the allocation.
  */
 export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigures {
+  // The CLI's own decoder: gzip sniffing, bounded decompression, validation and one-line errors.
   let profile: Profile;
   try {
-    profile = Profile.decode(bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes) : bytes);
+    profile = decodeProfile(bytes, sourceName);
   } catch (err) {
-    throw new TsprofError(`${sourceName}: not a heap profile: ${(err as Error).message}`);
+    const detail = errorMessage(err).replace(`${sourceName}: `, '');
+    throw new TsprofError(`${sourceName}: not a heap profile: ${detail}`);
   }
-  const strings = profile.stringTable.strings;
-  const index = profile.sampleType.findIndex((t) => strings[Number(t.type)] === 'inuse_space');
+  const index = profile.sampleTypes.findIndex((t) => t.type === 'inuse_space');
   if (index < 0) throw new TsprofError(`${sourceName}: the profile has no inuse_space values`);
-  const functions = new Map(profile.function.map((f) => [Number(f.id), f]));
-  const framesOf = new Map<number, Frame[]>();
-  for (const location of profile.location) {
-    framesOf.set(
-      Number(location.id),
-      location.line.map((l) => {
-        const f = functions.get(Number(l.functionId));
-        return { name: strings[Number(f?.name ?? 0)] ?? '', file: strings[Number(f?.filename ?? 0)] ?? '', line: Number(l.line) };
-      }),
-    );
-  }
+  const framesOf = profile.locations.map((location) =>
+    location.lines.map((l): Frame => ({ name: l.function.name, file: l.function.filename, line: l.line })),
+  );
+  const { count, valueCount, values, locationStarts, locationIndexes } = profile.samples;
   let total = 0;
   const cum = new Map<string, number>();
   const depth = new Map<string, number>(); // byte-weighted distance from the allocation
   const stacks: { value: number; frames: Frame[] }[] = [];
-  for (const sample of profile.sample) {
-    const value = Number(sample.value[index]);
+  for (let i = 0; i < count; i++) {
+    const value = values[i * valueCount + index]!;
     total += value;
-    const frames = sample.locationId.flatMap((id) => framesOf.get(Number(id)) ?? []);
+    const frames: Frame[] = [];
+    for (let j = locationStarts[i]!; j < locationStarts[i + 1]!; j++) frames.push(...framesOf[locationIndexes[j]!]!);
     stacks.push({ value, frames });
     const seen = new Set<string>();
     frames.forEach((frame, k) => {
