@@ -1,6 +1,6 @@
 /**
- * Sample values and timestamps are read straight from the text with
- * charCodeAt: the common case (a plain integer of up to 15 digits, exact in a
+ * Sample values and timestamps are read straight from the text's character
+ * codes (see char-codes.ts): the common case (a plain integer of up to 15 digits, exact in a
  * double) needs neither a substring nor Number(); anything else is checked
  * for the characters a Go float may have and handed to Number(), which rounds
  * exactly as Go's strconv.ParseFloat does.
@@ -9,19 +9,19 @@
 const MAX_EXACT_DIGITS = 15;
 
 /**
- * parseSampleNumber reads the number in text[start, end): a decimal or
- * exponent float, or NaN / Inf / +Inf / -Inf (any case, as Go accepts).
- * Returns undefined when the token is not a number.
+ * parseSampleNumber reads the number in text[start, end), whose character
+ * codes are `codes`: a decimal or exponent float, or NaN / Inf / +Inf / -Inf
+ * (any case, as Go accepts). Returns undefined when the token is not a number.
  */
-export function parseSampleNumber(text: string, start: number, end: number): number | undefined {
+export function parseSampleNumber(codes: Uint8Array, text: string, start: number, end: number): number | undefined {
   let i = start;
-  let c = text.charCodeAt(i);
+  let c = codes[i]!;
   const negative = c === 45; // '-'
   if (negative || c === 43) i++; // '+'
   let value = 0;
   const digitsStart = i;
   while (i < end) {
-    c = text.charCodeAt(i);
+    c = codes[i]!;
     if (c < 48 || c > 57) break;
     value = value * 10 + (c - 48);
     i++;
@@ -33,7 +33,7 @@ export function parseSampleNumber(text: string, start: number, end: number): num
     // exact in a double, and one IEEE division rounds correctly: Number()'s result.
     const fractionStart = ++i;
     while (i < end) {
-      c = text.charCodeAt(i);
+      c = codes[i]!;
       if (c < 48 || c > 57) break;
       value = value * 10 + (c - 48);
       i++;

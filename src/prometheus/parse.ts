@@ -1,3 +1,4 @@
+import { charCodes } from './char-codes.js';
 import { unescapeHelp, unescapeLabelValue } from './escape.js';
 import { parseSampleNumber } from './number.js';
 import type {
@@ -10,8 +11,8 @@ import type {
 } from './types.js';
 
 /**
- * The parser scans with charCodeAt and cuts names and values out with
- * slice(): no regular expression and no split() per line, so the only
+ * The parser scans the text's character codes (charCodes: one byte array per
+ * parse) and cuts names and values out of the text with slice(): no regular expression and no split() per line, so the only
  * allocations are the rows themselves. V8 makes a slice of 13 or more
  * characters a "sliced string" that points into the parsed text instead of
  * copying it (shorter ones are copied, which is cheaper than pointing).
@@ -66,21 +67,31 @@ export function parseExpositionRange(
   result: PrometheusParseResult,
 ): number {
   const rows = result.rows;
+  const codes = charCodes(text, end);
   backslashAt = text.indexOf('\\', start);
   let previous: PrometheusRow | undefined;
+  let previousAt = 0;
   let line = firstLine;
   let pos = start;
   while (pos < end) {
     let newline = text.indexOf('\n', pos);
     if (newline < 0 || newline > end) newline = end;
     let lineEnd = newline;
-    if (lineEnd > pos && text.charCodeAt(lineEnd - 1) === 13) lineEnd--; // CRLF
+    if (lineEnd > pos && codes[lineEnd - 1]! === 13) lineEnd--; // CRLF
     let i = pos;
-    while (i < lineEnd && isBlank(text.charCodeAt(i))) i++;
+    while (i < lineEnd && isBlank(codes[i]!)) i++;
     if (i < lineEnd) {
-      const parsed = text.charCodeAt(i) === 35 ? parseCommentLine(text, i, lineEnd, result.metadata) : parseSampleLine(text, i, lineEnd, previous);
+      const parsed = codes[i]! === 35 ? parseCommentLine(text, codes, i, lineEnd, result.metadata) : parseSampleLine(text, codes, i, lineEnd, previous, previousAt);
       if (typeof parsed === 'string') result.errors.push({ line, message: parsed });
-      else if (parsed !== undefined) rows.push((previous = parsed));
+      else if (parsed !== undefined) {
+        rows.push((previous = parsed));
+        if (codes[i] !== 35) {
+          previousAt = i;
+          const swap = previousNameAt;
+          previousNameAt = nameAt;
+          nameAt = swap;
+        }
+      }
     }
     pos = newline + 1;
     line++;
@@ -96,9 +107,26 @@ function isMetricChar(c: number): boolean {
   return c < 128 && (charClass[c]! & METRIC_CHAR) !== 0;
 }
 
-/** startsWithAt tells whether text holds `word` at position at (a charCodeAt loop: cheaper than startsWith here). */
-function startsWithAt(text: string, at: number, word: string): boolean {
-  for (let k = 0; k < word.length; k++) if (text.charCodeAt(at + k) !== word.charCodeAt(k)) return false;
+/** sameCodes tells whether text[at, at + length) holds the same characters as text[from, from + length), before end. */
+function sameCodes(codes: Uint8Array, at: number, end: number, from: number, length: number): boolean {
+  if (at + length > end) return false;
+  for (let k = 0; k < length; k++) if (codes[at + k] !== codes[from + k]) return false;
+  return true;
+}
+
+/**
+ * Where the names of the previous row's first labels start in the text, and
+ * the current row's (swapped when a row is taken): comparing a name with the
+ * one before then reads two byte arrays, not a string.
+ */
+const trackedLabels = 32;
+let previousNameAt = new Int32Array(trackedLabels);
+let nameAt = new Int32Array(trackedLabels);
+
+/** startsWithAt tells whether the text holds `word` at position at, before end. */
+function startsWithAt(codes: Uint8Array, at: number, end: number, word: string): boolean {
+  if (at + word.length > end) return false;
+  for (let k = 0; k < word.length; k++) if (codes[at + k] !== word.charCodeAt(k)) return false;
   return true;
 }
 
@@ -106,8 +134,8 @@ function isBlank(c: number): boolean {
   return c === 32 || c === 9;
 }
 
-function skipBlanks(text: string, i: number, end: number): number {
-  while (i < end && isBlank(text.charCodeAt(i))) i++;
+function skipBlanks(codes: Uint8Array, i: number, end: number): number {
+  while (i < end && isBlank(codes[i]!)) i++;
   return i;
 }
 
@@ -136,53 +164,71 @@ let backslashAt = -1;
  * of the same input all the same). Values are not reused: comparing them
  * costs more than slicing.
  */
-function parseSampleLine(text: string, start: number, end: number, previous: PrometheusRow | undefined): PrometheusRow | string {
+function parseSampleLine(
+  text: string,
+  codes: Uint8Array,
+  start: number,
+  end: number,
+  previous: PrometheusRow | undefined,
+  previousAt: number,
+): PrometheusRow | string {
   let i = start;
-  let c = text.charCodeAt(i);
+  let c = codes[i]!;
   if (c >= 128 || (charClass[c]! & METRIC_START) === 0) return `expected a metric name at column ${i - start + 1}, found ${found(text, i, end)}`;
   let metric: string;
   const previousMetric = previous?.metric;
-  if (previousMetric !== undefined && startsWithAt(text, i, previousMetric) && !isMetricChar(text.charCodeAt(i + previousMetric.length))) {
+  if (previousMetric !== undefined && sameCodes(codes, i, end, previousAt, previousMetric.length) && !isMetricChar(codes[i + previousMetric.length]!)) {
     metric = previousMetric;
     i += metric.length;
   } else {
     i++;
-    while (i < end && isMetricChar(text.charCodeAt(i))) i++;
+    while (i < end && isMetricChar(codes[i]!)) i++;
     metric = text.slice(start, i);
   }
   const previousLabels = previous?.labels;
-  i = skipBlanks(text, i, end);
+  i = skipBlanks(codes, i, end);
   let labels: PrometheusLabel[] = [];
-  if (i < end && text.charCodeAt(i) === 123) {
+  if (i < end && codes[i]! === 123) {
     // '{'
     i++;
-    labels = [];
+    // Rows of a family carry as many labels as the row before: an array of that
+    // size holds them exactly, where push() would grow a fresh array to 17 slots.
+    const expected = previousLabels === undefined ? 0 : previousLabels.length;
+    labels = expected === 0 ? [] : new Array<PrometheusLabel>(expected);
+    let count = 0;
     for (;;) {
-      i = skipBlanks(text, i, end);
+      i = skipBlanks(codes, i, end);
       if (i >= end) return `unterminated label set of ${short(metric)}: missing "}"`;
-      c = text.charCodeAt(i);
+      c = codes[i]!;
       if (c === 125) {
         // '}' (also after a trailing comma)
         i++;
+        if (count < expected) labels.length = count;
         break;
       }
       if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${short(metric)}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
       const nameStart = i;
-      const same = previousLabels?.[labels.length];
+      const k = count;
+      const same = previousLabels?.[k];
       let name: string;
-      if (same !== undefined && startsWithAt(text, i, same.name) && !isLabelChar(text.charCodeAt(i + same.name.length))) {
+      if (
+        same !== undefined &&
+        (k < trackedLabels ? sameCodes(codes, i, end, previousNameAt[k]!, same.name.length) : startsWithAt(codes, i, end, same.name)) &&
+        !isLabelChar(codes[i + same.name.length]!)
+      ) {
         // The same name as the row before at this position (the usual case): no scan, no slice.
         name = same.name;
         i += name.length;
       } else {
         i++;
-        while (i < end && isLabelChar(text.charCodeAt(i))) i++;
+        while (i < end && isLabelChar(codes[i]!)) i++;
         name = text.slice(nameStart, i);
       }
-      i = skipBlanks(text, i, end);
-      if (text.charCodeAt(i) !== 61 || i >= end) return `expected "=" after label name ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
-      i = skipBlanks(text, i + 1, end);
-      if (text.charCodeAt(i) !== 34 || i >= end) return `expected a quoted value for label ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
+      if (k < trackedLabels) nameAt[k] = nameStart;
+      i = skipBlanks(codes, i, end);
+      if (codes[i]! !== 61 || i >= end) return `expected "=" after label name ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
+      i = skipBlanks(codes, i + 1, end);
+      if (codes[i]! !== 34 || i >= end) return `expected a quoted value for label ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
       const valueStart = ++i;
       // Most values hold no escape: find the closing quote with indexOf (native,
       // much faster than a loop) when the next backslash of the text lies beyond it.
@@ -195,36 +241,38 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
       } else {
         for (;;) {
           if (i >= end) return `unterminated value of label ${short(name)} of ${short(metric)}: missing closing quote`;
-          c = text.charCodeAt(i);
+          c = codes[i]!;
           if (c === 34) break;
           i += c === 92 ? 2 : 1;
         }
         value = unescapeLabelValue(text, valueStart, i);
       }
-      labels.push({ name, value });
-      i = skipBlanks(text, i + 1, end);
-      c = i < end ? text.charCodeAt(i) : -1;
+      if (count < expected) labels[count] = { name, value };
+      else labels.push({ name, value });
+      count++;
+      i = skipBlanks(codes, i + 1, end);
+      c = i < end ? codes[i]! : -1;
       if (c === 44) i++; // ','
       else if (c !== 125 || i >= end) return `expected "," or "}" after label ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
     }
-    i = skipBlanks(text, i, end);
+    i = skipBlanks(codes, i, end);
   }
   if (i >= end) return `missing value for ${short(metric)}`;
   const valueStart = i;
-  while (i < end && !isBlank(text.charCodeAt(i))) i++;
-  const value = parseSampleNumber(text, valueStart, i);
+  while (i < end && !isBlank(codes[i]!)) i++;
+  const value = parseSampleNumber(codes, text, valueStart, i);
   if (value === undefined) return `invalid value ${quoted(text, valueStart, i)} for ${short(metric)}`;
-  i = skipBlanks(text, i, end);
+  i = skipBlanks(codes, i, end);
   if (i >= end) return { metric, labels, value };
-  if (text.charCodeAt(i) === 35) return { metric, labels, value }; // OpenMetrics exemplar: tolerated, ignored
+  if (codes[i]! === 35) return { metric, labels, value }; // OpenMetrics exemplar: tolerated, ignored
   const timestampStart = i;
-  while (i < end && !isBlank(text.charCodeAt(i))) i++;
-  const timestamp = parseSampleNumber(text, timestampStart, i);
+  while (i < end && !isBlank(codes[i]!)) i++;
+  const timestamp = parseSampleNumber(codes, text, timestampStart, i);
   if (timestamp === undefined || !Number.isFinite(timestamp)) {
     return `invalid timestamp ${quoted(text, timestampStart, i)} for ${short(metric)}`;
   }
-  i = skipBlanks(text, i, end);
-  if (i < end && text.charCodeAt(i) !== 35) return `unexpected ${quoted(text, i, end)} after the timestamp of ${short(metric)}`;
+  i = skipBlanks(codes, i, end);
+  if (i < end && codes[i]! !== 35) return `unexpected ${quoted(text, i, end)} after the timestamp of ${short(metric)}`;
   return { metric, labels, value, timestamp };
 }
 
@@ -235,37 +283,38 @@ function parseSampleLine(text: string, start: number, end: number, previous: Pro
  */
 function parseCommentLine(
   text: string,
+  codes: Uint8Array,
   start: number,
   end: number,
   metadata: Map<string, PrometheusMetadata>,
 ): string | undefined {
-  let i = skipBlanks(text, start + 1, end);
+  let i = skipBlanks(codes, start + 1, end);
   const keywordStart = i;
-  while (i < end && !isBlank(text.charCodeAt(i))) i++;
+  while (i < end && !isBlank(codes[i]!)) i++;
   const keywordLength = i - keywordStart;
   if (keywordLength !== 4) return undefined;
   const isHelp = text.startsWith('HELP', keywordStart);
   if (!isHelp && !text.startsWith('TYPE', keywordStart)) return undefined;
   const keyword = isHelp ? 'HELP' : 'TYPE';
-  i = skipBlanks(text, i, end);
+  i = skipBlanks(codes, i, end);
   const nameStart = i;
-  let c = text.charCodeAt(i);
+  let c = codes[i]!;
   if (i >= end || c >= 128 || (charClass[c]! & METRIC_START) === 0) return `# ${keyword}: expected a metric name, found ${found(text, i, end)}`;
   i++;
-  while (i < end && (c = text.charCodeAt(i)) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
+  while (i < end && (c = codes[i]!) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
   if (i < end && !isBlank(c)) return `# ${keyword}: invalid character ${found(text, i, end)} in metric name`;
   const metric = text.slice(nameStart, i);
   let entry = metadata.get(metric);
   if (isHelp) {
     // As Go's expfmt: the text starts after the blanks that follow the name.
-    const help = unescapeHelp(text, skipBlanks(text, i, end), end);
+    const help = unescapeHelp(text, skipBlanks(codes, i, end), end);
     if (entry) entry.help = help;
     else metadata.set(metric, (entry = { metric, help }));
     return undefined;
   }
-  i = skipBlanks(text, i, end);
+  i = skipBlanks(codes, i, end);
   let typeEnd = end;
-  while (typeEnd > i && isBlank(text.charCodeAt(typeEnd - 1))) typeEnd--;
+  while (typeEnd > i && isBlank(codes[typeEnd - 1]!)) typeEnd--;
   const type = text.slice(i, typeEnd);
   if (!metricTypes.has(type)) return `# TYPE ${short(metric)}: unknown metric type ${quoted(type, 0, type.length)}`;
   if (entry) entry.type = type as PrometheusMetricType;

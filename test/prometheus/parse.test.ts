@@ -119,6 +119,17 @@ describe('parsePrometheusText: the format', () => {
     ]);
   });
 
+
+  it('never takes a character outside ASCII for syntax, even one whose low byte is (U+0161 = "a", U+0A20 = " ")', () => {
+    const text = 'm{a="\u0122\u017d",b="x"} 1 2\nm\u0161 1\nm 1\u0a202\nm{\u0161="1"} 1\n# TYPE m\u0a20gauge\n';
+    const { rows, errors, metadata } = parsePrometheusText(text);
+    assert.deepEqual(rows, [row('m', [['a', '\u0122\u017d'], ['b', 'x']], 1, 2)]);
+    assert.deepEqual(
+      errors.map((e) => e.line),
+      [2, 3, 4, 5],
+    );
+    assert.equal(metadata.size, 0);
+  });
   it('tolerates OpenMetrics: # EOF, exemplars, unit and float timestamps', () => {
     const text = [
       '# TYPE foo counter',
