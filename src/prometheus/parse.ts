@@ -66,13 +66,37 @@ export function parseExpositionRange(
   firstLine: number,
   result: PrometheusParseResult,
 ): number {
+  let line = firstLine;
+  let pos = start;
+  while (pos < end) {
+    // A block of whole lines: up to blockChars, or one longer line.
+    let blockEnd = pos + blockChars >= end ? end : text.lastIndexOf('\n', pos + blockChars - 1) + 1;
+    if (blockEnd <= pos) {
+      const newline = text.indexOf('\n', pos + blockChars);
+      blockEnd = newline < 0 || newline >= end ? end : newline + 1;
+    }
+    const length = blockEnd - pos;
+    const codes = length < blockCodes.length ? blockCodes : new Uint8Array(length + 1);
+    charCodes(text, pos, blockEnd, codes);
+    // Positions within the block: a slice of a slice is still a slice of the text itself.
+    line = parseBlock(pos === 0 && blockEnd === text.length ? text : text.slice(pos, blockEnd), codes, length, line, result);
+    pos = blockEnd;
+  }
+  return line;
+}
+
+/** Characters per block of lines; their codes (one byte each) stay in the CPU cache. */
+const blockChars = 1 << 16;
+const blockCodes = new Uint8Array(blockChars + 1);
+
+/** parseBlock parses the lines of text[0, end), whose codes are codes, as parseExpositionRange. */
+function parseBlock(text: string, codes: Uint8Array, end: number, firstLine: number, result: PrometheusParseResult): number {
   const rows = result.rows;
-  const codes = charCodes(text, end);
-  backslashAt = text.indexOf('\\', start);
+  backslashAt = text.indexOf('\\');
   let previous: PrometheusRow | undefined;
   let previousAt = 0;
   let line = firstLine;
-  let pos = start;
+  let pos = 0;
   while (pos < end) {
     let newline = text.indexOf('\n', pos);
     if (newline < 0 || newline > end) newline = end;
@@ -191,10 +215,7 @@ function parseSampleLine(
   if (i < end && codes[i]! === 123) {
     // '{'
     i++;
-    // Rows of a family carry as many labels as the row before: an array of that
-    // size holds them exactly, where push() would grow a fresh array to 17 slots.
-    const expected = previousLabels === undefined ? 0 : previousLabels.length;
-    labels = expected === 0 ? [] : new Array<PrometheusLabel>(expected);
+    labels = [];
     let count = 0;
     for (;;) {
       i = skipBlanks(codes, i, end);
@@ -203,7 +224,6 @@ function parseSampleLine(
       if (c === 125) {
         // '}' (also after a trailing comma)
         i++;
-        if (count < expected) labels.length = count;
         break;
       }
       if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${short(metric)}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
@@ -247,8 +267,7 @@ function parseSampleLine(
         }
         value = unescapeLabelValue(text, valueStart, i);
       }
-      if (count < expected) labels[count] = { name, value };
-      else labels.push({ name, value });
+      labels.push({ name, value });
       count++;
       i = skipBlanks(codes, i + 1, end);
       c = i < end ? codes[i]! : -1;
