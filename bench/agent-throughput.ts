@@ -4,10 +4,17 @@
 //   datadog      @datadog/pprof heap (512 KiB) + time (100 Hz) profiling
 // each against the same service with no profiler. For diagnosis, BENCH_CONFIGS=
 // also takes raw-cpu (V8's CPU profiler through node:inspector, nothing else), raw-both (that
-// plus V8's sampling heap profiler, no agent),
+// plus V8's sampling heap profiler, no agent), agent-raw-cpu (the agent running plus V8's CPU
+// profiler on a session of its own, no HTTP request),
 // datadog-time and datadog-heap (one half of @datadog/pprof each).
 //
-//   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8]
+//   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8] [--pin] [--rate R]
+//
+// --pin puts the server and the load generator on a core each (taskset); --rate R offers a
+// fixed R requests a second instead of as many as the server answers (the cost then shows
+// as CPU per request). Neither made the ratios less noisy here: the spread comes from the
+// service itself (major GCs falling into one window and not the next), which long windows
+// (15 s) average out best.
 //
 // The machine has 2 cores shared with other work, so whole-run throughput swings
 // by several times between runs. To see a 1% effect anyway, each server process
@@ -22,10 +29,16 @@ import { createServer, request, Agent as HttpAgent } from 'node:http';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both';
+type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both' | 'agent-raw-cpu';
 const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
 const heapInterval = 512 * 1024;
 const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
+
+const pin = process.argv.includes('--pin');
+// --rate R: a fixed offered load of R requests a second below the server's capacity, so the
+// server is not CPU-bound and the cost shows as CPU time per request (all threads of the
+// server process, the profilers' own included), not as lost throughput.
+const rate = arg('--rate', 0);
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -45,11 +58,23 @@ interface Profiler {
   off(): Promise<void>;
 }
 
+/** startRawCpuProfile runs V8's CPU profiler on an inspector session of its own; the result stops it. */
+async function startRawCpuProfile(): Promise<() => void> {
+  const { InspectorSession } = await import('../src/agent/inspector-session.js');
+  const s = new InspectorSession();
+  s.call('Profiler.enable');
+  s.call('Profiler.setSamplingInterval', { interval: cpuIntervalMicros });
+  s.call('Profiler.start');
+  return () => {
+    s.call('Profiler.stop');
+    s.disconnect();
+  };
+}
+
 async function profilerFor(config: Config): Promise<Profiler> {
   if (config === 'raw-cpu' || config === 'raw-both') {
-    const { InspectorSession } = await import('../src/agent/inspector-session.js');
     const { HeapSampler } = await import('../src/agent/heap-sampler.js');
-    let s: InstanceType<typeof InspectorSession> | undefined;
+    let stopCpu: (() => void) | undefined;
     let heap: InstanceType<typeof HeapSampler> | undefined;
     return {
       on: async () => {
@@ -57,14 +82,10 @@ async function profilerFor(config: Config): Promise<Profiler> {
           heap = new HeapSampler({ interval: heapInterval, stackDepth: 64, allocations: false });
           heap.start();
         }
-        s = new InspectorSession();
-        s.call('Profiler.enable');
-        s.call('Profiler.setSamplingInterval', { interval: cpuIntervalMicros });
-        s.call('Profiler.start');
+        stopCpu = await startRawCpuProfile();
       },
       off: async () => {
-        s?.call('Profiler.stop');
-        s?.disconnect();
+        stopCpu?.();
         heap?.stop();
         heap = undefined;
       },
@@ -101,6 +122,21 @@ async function profilerFor(config: Config): Promise<Profiler> {
     };
   }
   const { startAgent } = await import('../src/agent/index.js');
+  if (config === 'agent-raw-cpu') {
+    // The agent running (heap sampling) plus V8's CPU profiler on a session of its own: no HTTP request.
+    let running: Awaited<ReturnType<typeof startAgent>> | undefined;
+    let stopCpu: (() => void) | undefined;
+    return {
+      on: async () => {
+        running = await startAgent({ address: '127.0.0.1:0', heapSamplingInterval: heapInterval, cpuSamplingInterval: cpuIntervalMicros });
+        stopCpu = await startRawCpuProfile();
+      },
+      off: async () => {
+        stopCpu?.();
+        await running?.stop();
+      },
+    };
+  }
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
   let profile: Promise<unknown> | undefined;
   return {
@@ -163,17 +199,30 @@ async function runServer(config: Config, pairs: number, windowMs: number): Promi
   process.exit(0);
 }
 
-/** Drives the server with `concurrency` keep-alive clients until killed. */
-function runLoad(port: number, concurrency: number): void {
+/**
+ * Drives the server with `concurrency` keep-alive clients until killed: as fast as it answers,
+ * or, with a rate, each client paced to rate / concurrency requests a second.
+ */
+function runLoad(port: number, concurrency: number, rate: number): void {
   const agent = new HttpAgent({ keepAlive: true, maxSockets: concurrency });
-  const one = () =>
-    request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
-      res.resume();
-      res.on('end', one);
-    })
-      .on('error', () => process.exit(0))
-      .end();
-  for (let i = 0; i < concurrency; i++) one();
+  const interval = rate > 0 ? (1000 * concurrency) / rate : 0;
+  const client = (first: number) => {
+    let due = first;
+    const one = () =>
+      request({ host: '127.0.0.1', port, path: '/', agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (interval === 0) return one();
+          due += interval;
+          setTimeout(one, Math.max(0, due - performance.now()));
+        });
+      })
+        .on('error', () => process.exit(0))
+        .end();
+    one();
+  };
+  const now = performance.now();
+  for (let i = 0; i < concurrency; i++) client(now + (interval * i) / concurrency);
 }
 
 function lines(proc: ChildProcess, onLine: (line: string) => void): void {
@@ -191,14 +240,18 @@ function lines(proc: ChildProcess, onLine: (line: string) => void): void {
 
 async function measure(config: Config, pairs: number, windowMs: number, concurrency: number): Promise<Window[]> {
   const self = fileURLToPath(import.meta.url);
-  const server = spawn(process.execPath, [self, '--server', config, String(pairs), String(windowMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  // --pin: the server on one core and the load generator on the other (taskset), so the
+  // scheduler does not move them around: the profiler's threads then compete with the
+  // service on its own core, as in a one-CPU container.
+  const pinned = (cpu: number, args: string[]): [string, string[]] => (pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
+  const server = spawn(...pinned(1, [self, '--server', config, String(pairs), String(windowMs)]), { stdio: ['pipe', 'pipe', 'inherit'] });
   let load: ChildProcess | undefined;
   try {
     return await new Promise<Window[]>((resolve, reject) => {
       server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
       lines(server, (line) => {
         if (line.startsWith('ready ')) {
-          load = spawn(process.execPath, [self, '--load', line.split(' ')[1]!, String(concurrency)], { stdio: 'ignore' });
+          load = spawn(...pinned(0, [self, '--load', line.split(' ')[1]!, String(concurrency), String(rate)]), { stdio: 'ignore' });
           setTimeout(() => server.stdin!.write('go\n'), 500);
         } else if (line.startsWith('profile ')) {
           void fetch(line.slice('profile '.length))
@@ -248,15 +301,17 @@ async function orchestrate(): Promise<void> {
     }
   }
   console.log(
-    `allocation-heavy HTTP service on loopback, ${concurrency} keep-alive clients from a separate Node process;` +
+    `allocation-heavy HTTP service on loopback, ${concurrency} keep-alive clients from a separate Node process` +
+      `${rate > 0 ? ` offering ${rate} req/s` : ' (as fast as it answers)'};` +
       ` ${reps} reps × ${pairs} off/on pairs of ${windowMs} ms windows per configuration, rotating order:`,
   );
+  if (rate > 0) console.log('  (fixed rate: the cost is CPU per request on/off − 1, what a CPU-bound server would lose in throughput)');
   for (const config of configs) {
     const r = ratios.get(config)!;
     const loss = (x: number) => `${((1 - x) * 100).toFixed(1)}%`;
     console.log(
       `  ${config.padEnd(11)} throughput on/off median ${quantile(r.rps, 0.5).toFixed(3)} (loss ${loss(quantile(r.rps, 0.5))}; quartiles ${quantile(r.rps, 0.25).toFixed(3)}–${quantile(r.rps, 0.75).toFixed(3)})` +
-        `  CPU/request on/off ${quantile(r.cpu, 0.5).toFixed(3)}  (baseline ${quantile(r.offRps, 0.5).toFixed(0)} req/s, ${r.rps.length} pairs)`,
+        `  CPU/request on/off ${quantile(r.cpu, 0.5).toFixed(3)} [${quantile(r.cpu, 0.25).toFixed(3)}–${quantile(r.cpu, 0.75).toFixed(3)}]  (baseline ${quantile(r.offRps, 0.5).toFixed(0)} req/s, ${r.rps.length} pairs)`,
     );
   }
 }
@@ -266,7 +321,7 @@ if (process.argv.includes('--server')) {
   await runServer(process.argv[i + 1] as Config, Number(process.argv[i + 2]), Number(process.argv[i + 3]));
 } else if (process.argv.includes('--load')) {
   const i = process.argv.indexOf('--load');
-  runLoad(Number(process.argv[i + 1]), Number(process.argv[i + 2]));
+  runLoad(Number(process.argv[i + 1]), Number(process.argv[i + 2]), Number(process.argv[i + 3]));
 } else {
   await orchestrate();
 }
