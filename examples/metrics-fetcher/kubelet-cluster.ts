@@ -7,6 +7,8 @@
  * empty container/image/name, millisecond timestamps on the usage rows.
  */
 
+import { seededRandom } from './seeded-random.js';
+
 /** KubeletClusterOptions sizes the simulated node. */
 export interface KubeletClusterOptions {
   /** Number of pods (default 30). */
@@ -46,18 +48,6 @@ const namespaces = ['default', 'kube-system', 'payments', 'checkout', 'monitorin
 const apps = ['api', 'checkout', 'cart', 'search', 'recommender', 'auth', 'billing', 'inventory', 'shipping', 'frontend'];
 const sidecars = ['app', 'istio-proxy', 'log-shipper', 'metrics-exporter', 'config-reloader'];
 
-/** mulberry32 is a tiny seeded PRNG: the simulator must be repeatable, not secure. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** KubeletCluster holds the simulated pods and renders one scrape at a time. */
 export class KubeletCluster {
   readonly pods: SimPod[] = [];
@@ -70,7 +60,7 @@ export class KubeletCluster {
     const podCount = options.pods ?? 30;
     const containersPerPod = options.containersPerPod ?? 2;
     this.churn = options.churn ?? 1;
-    this.random = mulberry32(options.seed ?? 1);
+    this.random = seededRandom(options.seed ?? 1);
     for (let p = 0; p < podCount; p++) {
       const app = apps[p % apps.length]!;
       const pod: SimPod = {

@@ -1,14 +1,4 @@
-/** seededRandom is a small deterministic PRNG (mulberry32) so synthetic series are the same every run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../../examples/metrics-fetcher/seeded-random.js';
 
 /** gaussian draws a standard normal value from a uniform source (Box–Muller). */
 export function gaussian(random: () => number): number {
