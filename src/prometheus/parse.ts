@@ -11,9 +11,9 @@ import type {
 } from './types.js';
 
 /**
- * The parser scans the text's character codes (charCodes: one byte array per
- * parse) and cuts names and values out of the text with slice(): no regular expression and no split() per line, so the only
- * allocations are the rows themselves. V8 makes a slice of 13 or more
+ * The parser scans the text's character codes (see char-codes.ts) and cuts
+ * names and values out of the text with slice(): no regular expression and
+ * no split() per line, so the only allocations are the rows themselves. V8 makes a slice of 13 or more
  * characters a "sliced string" that points into the parsed text instead of
  * copying it (shorter ones are copied, which is cheaper than pointing).
  * That is what makes the parser fast, and it is also the trap of the story:
@@ -108,13 +108,12 @@ function parseBlock(text: string, codes: Uint8Array, end: number, firstLine: num
       const parsed = codes[i]! === 35 ? parseCommentLine(text, codes, i, lineEnd, result.metadata) : parseSampleLine(text, codes, i, lineEnd, previous, previousAt);
       if (typeof parsed === 'string') result.errors.push({ line, message: parsed });
       else if (parsed !== undefined) {
+        // A row: remember where its names are for the next one.
         rows.push((previous = parsed));
-        if (codes[i] !== 35) {
-          previousAt = i;
-          const swap = previousNameAt;
-          previousNameAt = nameAt;
-          nameAt = swap;
-        }
+        previousAt = i;
+        const swap = previousNameAt;
+        previousNameAt = nameAt;
+        nameAt = swap;
       }
     }
     pos = newline + 1;
@@ -215,8 +214,6 @@ function parseSampleLine(
   if (i < end && codes[i]! === 123) {
     // '{'
     i++;
-    labels = [];
-    let count = 0;
     for (;;) {
       i = skipBlanks(codes, i, end);
       if (i >= end) return `unterminated label set of ${short(metric)}: missing "}"`;
@@ -228,7 +225,7 @@ function parseSampleLine(
       }
       if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${short(metric)}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
       const nameStart = i;
-      const k = count;
+      const k = labels.length;
       const same = previousLabels?.[k];
       let name: string;
       if (
@@ -268,7 +265,6 @@ function parseSampleLine(
         value = unescapeLabelValue(text, valueStart, i);
       }
       labels.push({ name, value });
-      count++;
       i = skipBlanks(codes, i + 1, end);
       c = i < end ? codes[i]! : -1;
       if (c === 44) i++; // ','
