@@ -12,9 +12,9 @@
 //
 // --pin puts the server and the load generator on a core each (taskset); --rate R offers a
 // fixed R requests a second instead of as many as the server answers (the cost then shows
-// as CPU per request). Neither made the ratios less noisy here: the spread comes from the
-// service itself (major GCs falling into one window and not the next), which long windows
-// (15 s) average out best.
+// as CPU per request). Neither, nor 15 s windows, made the ratios less noisy here: the spread
+// comes mostly from the VM (an in-process loop with nothing toggled varies ±5–10% between
+// paired windows), so precision needs many pairs or a quieter machine.
 //
 // The machine has 2 cores shared with other work, so whole-run throughput swings
 // by several times between runs. To see a 1% effect anyway, each server process
@@ -35,9 +35,7 @@ const heapInterval = 512 * 1024;
 const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
 
 const pin = process.argv.includes('--pin');
-// --rate R: a fixed offered load of R requests a second below the server's capacity, so the
-// server is not CPU-bound and the cost shows as CPU time per request (all threads of the
-// server process, the profilers' own included), not as lost throughput.
+/** --rate R (see the top): CPU per request counts all threads of the server, the profilers' own included. */
 const rate = arg('--rate', 0);
 
 function arg(name: string, fallback: number): number {
@@ -240,9 +238,7 @@ function lines(proc: ChildProcess, onLine: (line: string) => void): void {
 
 async function measure(config: Config, pairs: number, windowMs: number, concurrency: number): Promise<Window[]> {
   const self = fileURLToPath(import.meta.url);
-  // --pin: the server on one core and the load generator on the other (taskset), so the
-  // scheduler does not move them around: the profiler's threads then compete with the
-  // service on its own core, as in a one-CPU container.
+  // --pin: the profilers' threads then compete with the service on its one core, as in a one-CPU container.
   const pinned = (cpu: number, args: string[]): [string, string[]] => (pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
   const server = spawn(...pinned(1, [self, '--server', config, String(pairs), String(windowMs)]), { stdio: ['pipe', 'pipe', 'inherit'] });
   let load: ChildProcess | undefined;

@@ -42,7 +42,7 @@ const flags = parseFlags(process.argv.slice(2), {
   input: { kind: 'string', default: '', help: '(worker) the response to parse' },
   samples: { kind: 'int', default: 3, help: '(worker) timed samples' },
 }).values;
-/** Label, megabytes, default rounds, timed samples per worker process (the anchor takes ~0.1 s a parse at 1 MB, ~1 s at 20 MB). */
+/** Label, megabytes, default rounds, timed samples per worker process. */
 const sizes = [['1 MB', 1, 5, 3], ['20 MB', 20, 6, 3]] as const;
 
 interface Measure {
