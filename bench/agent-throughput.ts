@@ -8,8 +8,11 @@
 // profiler on a session of its own, no HTTP request),
 // datadog-time and datadog-heap (one half of @datadog/pprof each).
 //
-//   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8] [--pin] [--rate R]
+//   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8] [--pin] [--rate R] [--attribute]
 //
+// --attribute also samples the server with Linux perf throughout and prints the share of
+// its main thread spent in profiler code, "on" windows against "off" ones (perf-attribution.ts):
+// a steadier figure than the throughput ratios, which it complements (it cannot see indirect costs).
 // --pin puts the server and the load generator on a core each (taskset); --rate R offers a
 // fixed R requests a second instead of as many as the server answers (the cost then shows
 // as CPU per request). Neither, nor 15 s windows, made the ratios less noisy here: the spread
@@ -25,9 +28,13 @@
 // in rotating order. Throughput is counted by the server per window; CPU time
 // per request (process.cpuUsage) is printed too.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, Agent as HttpAgent } from 'node:http';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { attribute, perfAvailable, profilerFrames, recordPerf, type Attribution } from './perf-attribution.js';
 
 type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both' | 'agent-raw-cpu';
 const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
@@ -37,6 +44,8 @@ const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
 const pin = process.argv.includes('--pin');
 /** --rate R (see the top): CPU per request counts all threads of the server, the profilers' own included. */
 const rate = arg('--rate', 0);
+/** --attribute: perf samples the server throughout, and the profilers' share of its main thread per window is printed (see perf-attribution.ts). */
+const attributing = process.argv.includes('--attribute');
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(name);
@@ -48,6 +57,10 @@ interface Window {
   requests: number;
   ms: number;
   cpuMicros: number;
+  /** CLOCK_MONOTONIC, as perf's timestamps with -k mono. */
+  startNs: number;
+  endNs: number;
+  attribution?: Attribution;
 }
 
 /** Profiler switches one configuration on and off inside the server process. */
@@ -186,11 +199,13 @@ async function runServer(config: Config, pairs: number, windowMs: number): Promi
   for (const on of plan) {
     if (on) await profiler.on(windowMs);
     const cpu0 = process.cpuUsage();
+    const startNs = Number(process.hrtime.bigint());
     const t0 = performance.now();
     const served0 = served;
     await new Promise((r) => setTimeout(r, windowMs));
     const cpu = process.cpuUsage(cpu0);
-    windows.push({ on, requests: served - served0, ms: performance.now() - t0, cpuMicros: cpu.user + cpu.system });
+    const endNs = Number(process.hrtime.bigint());
+    windows.push({ on, requests: served - served0, ms: performance.now() - t0, cpuMicros: cpu.user + cpu.system, startNs, endNs });
     if (on) await profiler.off();
   }
   process.stdout.write(JSON.stringify(windows) + '\n');
@@ -240,13 +255,23 @@ async function measure(config: Config, pairs: number, windowMs: number, concurre
   const self = fileURLToPath(import.meta.url);
   // --pin: the profilers' threads then compete with the service on its one core, as in a one-CPU container.
   const pinned = (cpu: number, args: string[]): [string, string[]] => (pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
-  const server = spawn(...pinned(1, [self, '--server', config, String(pairs), String(windowMs)]), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const nodeFlags = attributing ? ['--perf-basic-prof'] : []; // names JIT-compiled frames for perf
+  const server = spawn(...pinned(1, [...nodeFlags, self, '--server', config, String(pairs), String(windowMs)]), { stdio: ['pipe', 'pipe', 'inherit'] });
   let load: ChildProcess | undefined;
+  const perfDir = attributing ? mkdtempSync(join(tmpdir(), 'tsprof-perf-')) : '';
+  const perfFile = join(perfDir, 'server.data');
+  let perf: ChildProcess | undefined;
+  let perfExited: Promise<unknown> | undefined;
   try {
-    return await new Promise<Window[]>((resolve, reject) => {
+    const windows = await new Promise<Window[]>((resolve, reject) => {
       server.once('exit', (code) => reject(new Error(`server exited ${code}`)));
       lines(server, (line) => {
         if (line.startsWith('ready ')) {
+          // One recording for the server's whole run, split into windows by time afterwards.
+          if (attributing) {
+            perf = recordPerf(server.pid!, perfFile);
+            perfExited = new Promise((r) => perf!.once('exit', r));
+          }
           load = spawn(...pinned(0, [self, '--load', line.split(' ')[1]!, String(concurrency), String(rate)]), { stdio: 'ignore' });
           setTimeout(() => server.stdin!.write('go\n'), 500);
         } else if (line.startsWith('profile ')) {
@@ -259,9 +284,23 @@ async function measure(config: Config, pairs: number, windowMs: number, concurre
         }
       });
     });
+    if (perf) {
+      perf.kill('SIGINT'); // (perf also ends by itself when the server exits)
+      await perfExited;
+      const attributions = await attribute(perfFile, server.pid!, windows);
+      windows.forEach((w, i) => (w.attribution = attributions[i]));
+    }
+    return windows;
   } finally {
     load?.kill('SIGKILL');
     server.kill('SIGKILL');
+    if (attributing && process.env.BENCH_PERF_KEEP) {
+      // For a closer look: perf report -i FILE (the windows' times are in the JSON the server printed).
+      process.stderr.write(`perf recording kept: ${perfFile}, JIT names in /tmp/perf-${server.pid}.map\n`);
+    } else if (attributing) {
+      rmSync(perfDir, { recursive: true, force: true });
+      rmSync(`/tmp/perf-${server.pid}.map`, { force: true });
+    }
   }
 }
 
@@ -277,11 +316,17 @@ async function orchestrate(): Promise<void> {
   const pairs = arg('--pairs', 12);
   const windowMs = arg('--window-ms', 2000);
   const concurrency = arg('--concurrency', 8);
+  if (attributing && !perfAvailable()) {
+    console.error('agent-throughput: --attribute needs Linux perf able to sample processes here (Debian: apt install linux-perf)');
+    process.exit(2);
+  }
+  const attributions = new Map<Config, { on: Attribution[]; off: Attribution[] }>(configs.map((c) => [c, { on: [], off: [] }]));
   const ratios = new Map<Config, { rps: number[]; cpu: number[]; offRps: number[] }>(configs.map((c) => [c, { rps: [], cpu: [], offRps: [] }]));
   for (let rep = 0; rep < reps; rep++) {
     for (let k = 0; k < configs.length; k++) {
       const config = configs[(k + rep) % configs.length]!;
       const windows = await measure(config, pairs, windowMs, concurrency);
+      for (const w of windows) if (w.attribution) attributions.get(config)![w.on ? 'on' : 'off'].push(w.attribution);
       const r = ratios.get(config)!;
       for (let i = 0; i + 1 < windows.length; i += 2) {
         const [a, b] = [windows[i]!, windows[i + 1]!];
@@ -309,6 +354,37 @@ async function orchestrate(): Promise<void> {
       `  ${config.padEnd(11)} throughput on/off median ${quantile(r.rps, 0.5).toFixed(3)} (loss ${loss(quantile(r.rps, 0.5))}; quartiles ${quantile(r.rps, 0.25).toFixed(3)}–${quantile(r.rps, 0.75).toFixed(3)})` +
         `  CPU/request on/off ${quantile(r.cpu, 0.5).toFixed(3)} [${quantile(r.cpu, 0.25).toFixed(3)}–${quantile(r.cpu, 0.75).toFixed(3)}]  (baseline ${quantile(r.offRps, 0.5).toFixed(0)} req/s, ${r.rps.length} pairs)`,
     );
+  }
+  if (attributing) printAttributions(attributions);
+}
+
+/**
+ * printAttributions prints, per configuration, the share of the server's main-thread samples
+ * inside profiler code during the "on" windows, and during the "off" windows as the control
+ * (it should be ~0: frames that match without a profiler would show there).
+ */
+function printAttributions(attributions: Map<Config, { on: Attribution[]; off: Attribution[] }>): void {
+  const parts = profilerFrames.map(([part]) => part);
+  const sum = (list: Attribution[]) => {
+    const main = list.reduce((n, a) => n + a.mainSamples, 0);
+    const other = list.reduce((n, a) => n + a.otherSamples, 0);
+    const byPart = parts.map((part) => list.reduce((n, a) => n + a.profilerSamples[part]!, 0));
+    return { main, other, byPart, total: byPart.reduce((n, x) => n + x, 0) };
+  };
+  const pct = (x: number, of: number) => `${((100 * x) / Math.max(1, of)).toFixed(2)}%`;
+  console.log('profilers\' share of the main thread by perf samples (Linux perf, ~1 kHz; on windows, [off windows as control]):');
+  for (const [config, { on, off }] of attributions) {
+    const a = sum(on);
+    const b = sum(off);
+    const detail = parts.map((part, i) => `${part} ${pct(a.byPart[i]!, a.main)}`).join(', ');
+    console.log(
+      `  ${config.padEnd(11)} ${pct(a.total, a.main)} [${pct(b.total, b.main)}] of ${a.main} main-thread samples (${detail});` +
+        ` other threads ${pct(a.other, a.main)} of the main thread's time [${pct(b.other, b.main)}]`,
+    );
+    const frames = new Map<string, number>();
+    for (const at of on) for (const [frame, n] of at.frames) frames.set(frame, (frames.get(frame) ?? 0) + n);
+    const top = [...frames].sort((x, y) => y[1] - x[1]).slice(0, 4);
+    console.log(`      top frames: ${top.map(([frame, n]) => `${frame.slice(0, 70)} ${pct(n, a.main)}`).join('; ')}`);
   }
 }
 
