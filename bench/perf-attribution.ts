@@ -21,7 +21,7 @@ export const profilerFrames: ReadonlyArray<readonly [part: string, pattern: RegE
   ['agent / addon', /\/src\/agent\/|node:inspector|inspector::|dd_pprof|\bdd::/],
 ];
 
-/** Attribution is one perf recording, summed: main-thread samples, and those inside profiler code. */
+/** Attribution sums the samples of one time span: main-thread samples, and those inside profiler code. */
 export interface Attribution {
   mainSamples: number;
   /** Main-thread samples with a profiler frame, per part (a sample counts once, for its first matching part). */
