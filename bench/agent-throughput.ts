@@ -6,7 +6,8 @@
 // also takes raw-cpu (V8's CPU profiler through node:inspector, nothing else), raw-both (that
 // plus V8's sampling heap profiler, no agent), agent-raw-cpu (the agent running plus V8's CPU
 // profiler on a session of its own, no HTTP request),
-// datadog-time and datadog-heap (one half of @datadog/pprof each).
+// datadog-time and datadog-heap (one half of @datadog/pprof each), and none (the control: nothing is
+// switched on in the "on" windows).
 //
 //   npx tsc -p . && node dist/bench/agent-throughput.js [--reps 3] [--pairs 12] [--window-ms 2000] [--concurrency 8] [--pin] [--rate R] [--attribute]
 //
@@ -36,7 +37,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attribute, perfAvailable, profilerFrames, recordPerf, type Attribution } from './perf-attribution.js';
 
-type Config = 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both' | 'agent-raw-cpu';
+type Config = 'none' | 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both' | 'agent-raw-cpu';
 const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
 const heapInterval = 512 * 1024;
 const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
@@ -83,6 +84,8 @@ async function startRawCpuProfile(): Promise<() => void> {
 }
 
 async function profilerFor(config: Config): Promise<Profiler> {
+  // The control: "on" windows with nothing switched on show the method's own spread and bias.
+  if (config === 'none') return { on: async () => {}, off: async () => {} };
   if (config === 'raw-cpu' || config === 'raw-both') {
     const { HeapSampler } = await import('../src/agent/heap-sampler.js');
     let stopCpu: (() => void) | undefined;
@@ -161,7 +164,10 @@ async function profilerFor(config: Config): Promise<Profiler> {
         const seconds = Math.max(1, Math.round(windowMs / 1000)) + 1;
         profile = new Promise<void>((resolve) => process.stdin.once('data', () => resolve()));
         process.stdout.write(`profile ${agent.url}/debug/pprof/profile?seconds=${seconds}\n`);
-        await new Promise((r) => setTimeout(r, 20)); // let the request arrive before the window opens
+        // The window opens once the profile runs: its start (V8 walks the heap to log compiled code,
+        // 100–200 ms here) is a per-profile pause measured by agent-cpu-start.ts, as @datadog/pprof's
+        // time.start() returns before its window opens.
+        await new Promise((r) => setTimeout(r, 500));
       }
     },
     off: async () => {
@@ -372,13 +378,16 @@ function printAttributions(attributions: Map<Config, { on: Attribution[]; off: A
     return { main, other, byPart, total: byPart.reduce((n, x) => n + x, 0) };
   };
   const pct = (x: number, of: number) => `${((100 * x) / Math.max(1, of)).toFixed(2)}%`;
-  console.log('profilers\' share of the main thread by perf samples (Linux perf, ~1 kHz; on windows, [off windows as control]):');
+  // JIT code that V8 moved or freed can leave a stale name at its old address in the perf map, so a
+  // little unrelated time may match in both kinds of window: "net" is on minus off.
+  console.log('profilers\' share of the main thread by perf samples (Linux perf, ~1 kHz; net = on windows − off windows; on [off]):');
   for (const [config, { on, off }] of attributions) {
     const a = sum(on);
     const b = sum(off);
     const detail = parts.map((part, i) => `${part} ${pct(a.byPart[i]!, a.main)}`).join(', ');
     console.log(
-      `  ${config.padEnd(11)} ${pct(a.total, a.main)} [${pct(b.total, b.main)}] of ${a.main} main-thread samples (${detail});` +
+      `  ${config.padEnd(11)} net ${(100 * (a.total / Math.max(1, a.main) - b.total / Math.max(1, b.main))).toFixed(2)}%:` +
+        ` ${pct(a.total, a.main)} [${pct(b.total, b.main)}] of ${a.main} main-thread samples (${detail});` +
         ` other threads ${pct(a.other, a.main)} of the main thread's time [${pct(b.other, b.main)}]`,
     );
     const frames = new Map<string, number>();
