@@ -377,7 +377,8 @@ function printAttributions(attributions: Map<Config, { on: Attribution[]; off: A
     const byPart = parts.map((part) => list.reduce((n, a) => n + a.profilerSamples[part]!, 0));
     return { main, other, byPart, total: byPart.reduce((n, x) => n + x, 0) };
   };
-  const pct = (x: number, of: number) => `${((100 * x) / Math.max(1, of)).toFixed(2)}%`;
+  const share = (x: number, of: number) => (100 * x) / Math.max(1, of);
+  const pct = (x: number, of: number) => `${share(x, of).toFixed(2)}%`;
   // JIT code that V8 moved or freed can leave a stale name at its old address in the perf map, so a
   // little unrelated time may match in both kinds of window: "net" is on minus off.
   console.log('profilers\' share of the main thread by perf samples (Linux perf, ~1 kHz; net = on windows − off windows; on [off]):');
@@ -386,7 +387,7 @@ function printAttributions(attributions: Map<Config, { on: Attribution[]; off: A
     const b = sum(off);
     const detail = parts.map((part, i) => `${part} ${pct(a.byPart[i]!, a.main)}`).join(', ');
     console.log(
-      `  ${config.padEnd(11)} net ${(100 * (a.total / Math.max(1, a.main) - b.total / Math.max(1, b.main))).toFixed(2)}%:` +
+      `  ${config.padEnd(11)} net ${(share(a.total, a.main) - share(b.total, b.main)).toFixed(2)}%:` +
         ` ${pct(a.total, a.main)} [${pct(b.total, b.main)}] of ${a.main} main-thread samples (${detail});` +
         ` other threads ${pct(a.other, a.main)} of the main thread's time [${pct(b.other, b.main)}]`,
     );
