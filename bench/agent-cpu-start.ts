@@ -9,7 +9,7 @@
 // alive, then take 3 one-second profiles while a 1 ms timer records the longest gap between its
 // ticks; the parent alternates the tools over repetitions and prints medians and the ratio.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { requireAnchor, type DatadogPprof } from './anchors.js';
 import { fileURLToPath } from 'node:url';
 
 type Tool = 'tsprof' | 'datadog';
@@ -43,7 +43,7 @@ async function runChild(tool: Tool, millions: number): Promise<{ heapMb: number;
     const agent = await startAgent({ address: '127.0.0.1:0' });
     takeProfile = async () => void (await (await fetch(`${agent.url}/debug/pprof/profile?seconds=1`)).arrayBuffer());
   } else {
-    const { time, encode } = createRequire(import.meta.url)('@datadog/pprof') as typeof import('@datadog/pprof');
+    const { time, encode } = requireAnchor<DatadogPprof>('@datadog/pprof');
     takeProfile = async () => {
       time.start({ intervalMicros: 10_000, durationMillis: 600_000 });
       await new Promise((r) => setTimeout(r, 1000));

@@ -9,7 +9,7 @@
 // and prints medians and the ratio. Compression runs on the thread pool in both
 // (zlib's async gzip) and is not counted: it does not block the event loop.
 import { spawnSync } from 'node:child_process';
-import { createRequire } from 'node:module';
+import { requireAnchor, type DatadogPprof } from './anchors.js';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 
@@ -81,8 +81,7 @@ async function runChild(tool: Tool, stacks: number, iterations: number): Promise
     sampler.stop();
     if (kept.length !== stacks) throw new Error('heap not kept');
   } else {
-    const require = createRequire(import.meta.url);
-    const { heap } = require('@datadog/pprof') as typeof import('@datadog/pprof');
+    const { heap } = requireAnchor<DatadogPprof>('@datadog/pprof');
     heap.start(interval, stackDepth);
     const kept = buildHeap(stacks);
     for (let i = 0; i < iterations; i++) {

@@ -31,7 +31,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, request, Agent as HttpAgent } from 'node:http';
-import { createRequire } from 'node:module';
+import { requireAnchor, type DatadogPprof } from './anchors.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -106,24 +106,21 @@ async function profilerFor(config: Config): Promise<Profiler> {
     };
   }
   if (config === 'datadog-heap') {
-    const require = createRequire(import.meta.url);
-    const { heap } = require('@datadog/pprof') as typeof import('@datadog/pprof');
+    const { heap } = requireAnchor<DatadogPprof>('@datadog/pprof');
     return {
       on: async () => heap.start(heapInterval, 64),
       off: async () => heap.stop(),
     };
   }
   if (config === 'datadog-time') {
-    const require = createRequire(import.meta.url);
-    const { time } = require('@datadog/pprof') as typeof import('@datadog/pprof');
+    const { time } = requireAnchor<DatadogPprof>('@datadog/pprof');
     return {
       on: async () => time.start({ intervalMicros: cpuIntervalMicros, durationMillis: 600_000 }),
       off: async () => void time.stop(),
     };
   }
   if (config === 'datadog') {
-    const require = createRequire(import.meta.url);
-    const { heap, time } = require('@datadog/pprof') as typeof import('@datadog/pprof');
+    const { heap, time } = requireAnchor<DatadogPprof>('@datadog/pprof');
     return {
       on: async () => {
         heap.start(heapInterval, 64);

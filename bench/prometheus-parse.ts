@@ -22,7 +22,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
+import { requireAnchor } from './anchors.js';
 import { get } from 'node:http';
 import { GCProfiler, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -33,7 +33,7 @@ import { startKubeletSimulator } from '../examples/metrics-fetcher/kubelet-simul
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
-const anchorParse = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => unknown;
+const anchorParse = requireAnchor<(text: string) => unknown>('parse-prometheus-text-format');
 
 const flags = parseFlags(process.argv.slice(2), {
   rounds: { kind: 'int', default: 0, help: 'rounds per size, each one process per parser (0: 5 for 1 MB, 6 for 20 MB)' },

@@ -21,6 +21,7 @@ import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseFlags } from '../src/cli/flags.js';
+import { anchorPath } from './anchors.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -73,7 +74,7 @@ function median(xs: number[]): number {
 
 const tools = {
   tsprof: () => run(process.execPath, [join(here, 'snapshot-analyze.js'), snapshotFile]),
-  memlab: () => run(process.execPath, ['--expose-gc', '--max-old-space-size=4096', join(root, 'node_modules/memlab/bin/memlab'), 'analyze', 'object-size', '--snapshot', snapshotFile]),
+  memlab: () => run(process.execPath, ['--expose-gc', '--max-old-space-size=4096', anchorPath('memlab', 'bin/memlab'), 'analyze', 'object-size', '--snapshot', snapshotFile]),
 };
 
 await ensureSnapshot();
