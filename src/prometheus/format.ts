@@ -17,8 +17,9 @@ export function formatPrometheusText(
     if (described.has(metric)) return;
     described.add(metric);
     const meta = metadata.get(metric);
-    if (meta?.help !== undefined) parts.push(`# HELP ${metric} ${escapeHelp(meta.help)}\n`);
-    if (meta?.type !== undefined) parts.push(`# TYPE ${metric} ${meta.type}\n`);
+    const name = isLegacyMetricName(metric) ? metric : quoteName(metric);
+    if (meta?.help !== undefined) parts.push(`# HELP ${name} ${escapeHelp(meta.help)}\n`);
+    if (meta?.type !== undefined) parts.push(`# TYPE ${name} ${meta.type}\n`);
   };
   for (const row of rows) {
     describe(row.metric);
@@ -28,13 +29,32 @@ export function formatPrometheusText(
   return parts.join('');
 }
 
-/** formatPrometheusRow writes one sample line, without the newline. */
+/**
+ * formatPrometheusRow writes one sample line, without the newline. Names outside
+ * the legacy character sets are written in Prometheus 3's quoted syntax: a quoted
+ * metric name goes first inside the braces, `{"my.metric","label.name"="v"}`.
+ */
 export function formatPrometheusRow(row: PrometheusRow): string {
-  let line = row.metric;
-  if (row.labels.length > 0) {
-    line += '{' + row.labels.map((l) => `${l.name}="${escapeLabelValue(l.value)}"`).join(',') + '}';
-  }
+  const labels = row.labels.map((l) => `${isLegacyLabelName(l.name) ? l.name : quoteName(l.name)}="${escapeLabelValue(l.value)}"`);
+  let line: string;
+  if (isLegacyMetricName(row.metric)) line = row.metric + (labels.length > 0 ? '{' + labels.join(',') + '}' : '');
+  else line = '{' + [quoteName(row.metric), ...labels].join(',') + '}';
   line += ' ' + formatSampleNumber(row.value);
   if (row.timestamp !== undefined) line += ' ' + formatSampleNumber(row.timestamp);
   return line;
+}
+
+/** isLegacyMetricName tells whether a metric name may be written bare: `[a-zA-Z_:][a-zA-Z0-9_:]*`. */
+export function isLegacyMetricName(name: string): boolean {
+  return /^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(name);
+}
+
+/** isLegacyLabelName tells whether a label name may be written bare: `[a-zA-Z_][a-zA-Z0-9_]*`. */
+export function isLegacyLabelName(name: string): boolean {
+  return /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name);
+}
+
+/** quoteName writes a name in double quotes with `\\`, `\"` and `\n` escaped. */
+function quoteName(name: string): string {
+  return `"${escapeLabelValue(name)}"`;
 }

@@ -176,6 +176,32 @@ function quoted(text: string, start: number, end: number): string {
   return end - start > 40 ? JSON.stringify(text.slice(start, start + 40)) + '...' : JSON.stringify(text.slice(start, end));
 }
 
+/** Where the quoted name read last by readQuotedName ends: the position after its closing quote. */
+let quotedNameEnd = 0;
+
+/**
+ * readQuotedName reads a Prometheus 3 quoted metric or label name whose opening
+ * quote is at codes[at]: any UTF-8 text, with `\\`, `\"` and `\n` escaped (as in
+ * label values; an unknown escape is kept as written). It returns the name (a
+ * slice of the text unless escapes had to be undone) and sets quotedNameEnd,
+ * or returns undefined when the closing quote is missing.
+ */
+function readQuotedName(text: string, codes: Uint8Array, at: number, end: number): string | undefined {
+  let i = at + 1;
+  let escaped = false;
+  for (;;) {
+    if (i >= end) return undefined;
+    const c = codes[i]!;
+    if (c === 34) break;
+    if (c === 92) {
+      escaped = true;
+      i += 2;
+    } else i++;
+  }
+  quotedNameEnd = i + 1;
+  return escaped ? unescapeLabelValue(text, at + 1, i) : text.slice(at + 1, i);
+}
+
 /** Where the next backslash of the text being parsed is (-1: none), so values without escapes skip the escape check. */
 let backslashAt = -1;
 
@@ -197,23 +223,43 @@ function parseSampleLine(
 ): PrometheusRow | string {
   let i = start;
   let c = codes[i]!;
-  if (c >= 128 || (charClass[c]! & METRIC_START) === 0) return `expected a metric name at column ${i - start + 1}, found ${found(text, i, end)}`;
   let metric: string;
-  const previousMetric = previous?.metric;
-  if (previousMetric !== undefined && sameCodes(codes, i, end, previousAt, previousMetric.length) && !isMetricChar(codes[i + previousMetric.length]!)) {
-    metric = previousMetric;
-    i += metric.length;
-  } else {
-    i++;
-    while (i < end && isMetricChar(codes[i]!)) i++;
-    metric = text.slice(start, i);
-  }
+  let inBraces = false;
   const previousLabels = previous?.labels;
-  i = skipBlanks(codes, i, end);
+  if (c === 123) {
+    // Prometheus 3: `{"name", labels}`, the quoted metric name first inside the braces.
+    i = skipBlanks(codes, i + 1, end);
+    if (i >= end || codes[i]! !== 34) return `expected a metric name (quoted, first inside "{") at column ${i - start + 1}, found ${found(text, i, end)}`;
+    const name = readQuotedName(text, codes, i, end);
+    if (name === undefined) return `unterminated quoted metric name at column ${i - start + 1}: missing closing quote`;
+    if (name === '') return `empty quoted metric name at column ${i - start + 1}`;
+    metric = name;
+    i = skipBlanks(codes, quotedNameEnd, end);
+    c = i < end ? codes[i]! : -1;
+    if (c === 44) {
+      i++; // ','
+      inBraces = true;
+    } else if (c === 125) i = skipBlanks(codes, i + 1, end); // '}'
+    else return `expected "," or "}" after the metric name ${short(metric)}, found ${found(text, i, end)}`;
+  } else {
+    if (c >= 128 || (charClass[c]! & METRIC_START) === 0) return `expected a metric name at column ${i - start + 1}, found ${found(text, i, end)}`;
+    const previousMetric = previous?.metric;
+    if (previousMetric !== undefined && sameCodes(codes, i, end, previousAt, previousMetric.length) && !isMetricChar(codes[i + previousMetric.length]!)) {
+      metric = previousMetric;
+      i += metric.length;
+    } else {
+      i++;
+      while (i < end && isMetricChar(codes[i]!)) i++;
+      metric = text.slice(start, i);
+    }
+    i = skipBlanks(codes, i, end);
+    if (i < end && codes[i]! === 123) {
+      i++; // '{'
+      inBraces = true;
+    }
+  }
   let labels: PrometheusLabel[] = [];
-  if (i < end && codes[i]! === 123) {
-    // '{'
-    i++;
+  if (inBraces) {
     for (;;) {
       i = skipBlanks(codes, i, end);
       if (i >= end) return `unterminated label set of ${short(metric)}: missing "}"`;
@@ -223,25 +269,36 @@ function parseSampleLine(
         i++;
         break;
       }
-      if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${short(metric)}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
       const nameStart = i;
       const k = labels.length;
-      const same = previousLabels?.[k];
       let name: string;
-      if (
-        same !== undefined &&
-        (k < trackedLabels ? sameCodes(codes, i, end, previousNameAt[k]!, same.name.length) : startsWithAt(codes, i, end, same.name)) &&
-        !isLabelChar(codes[i + same.name.length]!)
-      ) {
-        // The same name as the row before at this position (the usual case): no scan, no slice.
-        name = same.name;
-        i += name.length;
+      if (c === 34) {
+        // Prometheus 3: a quoted label name, any UTF-8.
+        const quoted = readQuotedName(text, codes, i, end);
+        if (quoted === undefined) return `unterminated quoted label name of ${short(metric)}: missing closing quote`;
+        if (quoted === '') return `empty quoted label name of ${short(metric)} at column ${i - start + 1}`;
+        name = quoted;
+        i = quotedNameEnd;
+        // Not compared by position with the next row: its quotes and escapes are not the name's characters.
+        if (k < trackedLabels) nameAt[k] = -1;
       } else {
-        i++;
-        while (i < end && isLabelChar(codes[i]!)) i++;
-        name = text.slice(nameStart, i);
+        if (c >= 128 || (charClass[c]! & LABEL_START) === 0) return `expected a label name or "}" after ${short(metric)}{ at column ${i - start + 1}, found ${found(text, i, end)}`;
+        const same = previousLabels?.[k];
+        if (
+          same !== undefined &&
+          (k < trackedLabels ? sameCodes(codes, i, end, previousNameAt[k]!, same.name.length) : startsWithAt(codes, i, end, same.name)) &&
+          !isLabelChar(codes[i + same.name.length]!)
+        ) {
+          // The same name as the row before at this position (the usual case): no scan, no slice.
+          name = same.name;
+          i += name.length;
+        } else {
+          i++;
+          while (i < end && isLabelChar(codes[i]!)) i++;
+          name = text.slice(nameStart, i);
+        }
+        if (k < trackedLabels) nameAt[k] = nameStart;
       }
-      if (k < trackedLabels) nameAt[k] = nameStart;
       i = skipBlanks(codes, i, end);
       if (codes[i]! !== 61 || i >= end) return `expected "=" after label name ${short(name)} of ${short(metric)}, found ${found(text, i, end)}`;
       i = skipBlanks(codes, i + 1, end);
@@ -314,11 +371,22 @@ function parseCommentLine(
   i = skipBlanks(codes, i, end);
   const nameStart = i;
   let c = codes[i]!;
-  if (i >= end || c >= 128 || (charClass[c]! & METRIC_START) === 0) return `# ${keyword}: expected a metric name, found ${found(text, i, end)}`;
-  i++;
-  while (i < end && (c = codes[i]!) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
-  if (i < end && !isBlank(c)) return `# ${keyword}: invalid character ${found(text, i, end)} in metric name`;
-  const metric = text.slice(nameStart, i);
+  let metric: string;
+  if (i < end && c === 34) {
+    // Prometheus 3: `# HELP "my.metric" ...`
+    const quoted = readQuotedName(text, codes, i, end);
+    if (quoted === undefined) return `# ${keyword}: unterminated quoted metric name: missing closing quote`;
+    if (quoted === '') return `# ${keyword}: empty quoted metric name`;
+    metric = quoted;
+    i = quotedNameEnd;
+    if (i < end && !isBlank(codes[i]!)) return `# ${keyword}: expected a blank after the quoted metric name, found ${found(text, i, end)}`;
+  } else {
+    if (i >= end || c >= 128 || (charClass[c]! & METRIC_START) === 0) return `# ${keyword}: expected a metric name, found ${found(text, i, end)}`;
+    i++;
+    while (i < end && (c = codes[i]!) < 128 && (charClass[c]! & METRIC_CHAR) !== 0) i++;
+    if (i < end && !isBlank(c)) return `# ${keyword}: invalid character ${found(text, i, end)} in metric name`;
+    metric = text.slice(nameStart, i);
+  }
   let entry = metadata.get(metric);
   if (isHelp) {
     // As Go's expfmt: the text starts after the blanks that follow the name.

@@ -12,10 +12,21 @@ import {
 
 const nameStart = fc.constantFrom(...'abcxyzABCXYZ_'.split(''));
 const nameChar = fc.constantFrom(...'abzAZ09_'.split(''));
-const labelName = fc.tuple(nameStart, fc.string({ unit: nameChar, maxLength: 12 })).map(([a, b]) => a + b);
-const metricName = fc
-  .tuple(fc.oneof(nameStart, fc.constant(':')), fc.string({ unit: fc.oneof(nameChar, fc.constant(':')), maxLength: 20 }))
-  .map(([a, b]) => a + b);
+/** Prometheus 3 names: any UTF-8 (written quoted), stressing the escapes and the syntax characters. */
+const utf8Name = fc.string({ unit: fc.constantFrom('.', '-', '/', ' ', 'a', '0', '_', ':', 'é', '日', '🚀', '"', '\\', '\n', '{', '}', ',', '=', '#'), minLength: 1, maxLength: 16 });
+const labelName = fc.oneof(
+  { arbitrary: fc.tuple(nameStart, fc.string({ unit: nameChar, maxLength: 12 })).map(([a, b]) => a + b), weight: 4 },
+  { arbitrary: utf8Name, weight: 1 },
+);
+const metricName = fc.oneof(
+  {
+    arbitrary: fc
+      .tuple(fc.oneof(nameStart, fc.constant(':')), fc.string({ unit: fc.oneof(nameChar, fc.constant(':')), maxLength: 20 }))
+      .map(([a, b]) => a + b),
+    weight: 4,
+  },
+  { arbitrary: utf8Name, weight: 1 },
+);
 /** Label values stress the escapes and the characters that mean something outside quotes. */
 const labelValue = fc.oneof(
   fc.string({ unit: fc.constantFrom('\\', '"', '\n', '\r', 'a', '{', '}', ',', '#', ' ', '=', 'é', '日', '\t'), maxLength: 30 }),
@@ -58,7 +69,7 @@ const exposition = fc.array(row, { maxLength: 40 }).chain((rows) => {
 });
 
 describe('parse(format(rows)) equals rows', () => {
-  it('for random valid expositions (rows, labels, escapes, NaN/±Inf/-0, timestamps, HELP/TYPE)', () => {
+  it('for random valid expositions (rows, labels, escapes, Prometheus 3 quoted names, NaN/±Inf/-0, timestamps, HELP/TYPE)', () => {
     fc.assert(
       fc.property(exposition, ({ rows, metadata }) => {
         const parsed = parsePrometheusText(formatPrometheusText(rows, metadata));
