@@ -12,6 +12,7 @@ const verbs: Record<string, () => Promise<Command>> = {
   demo: async () => (await import('./demo-command.js')).demoCommand,
   watch: async () => (await import('./watch-command.js')).watchCommand,
   snapshot: async () => (await import('./snapshot-command.js')).snapshotCommand,
+  attach: async () => (await import('./attach-command.js')).attachCommand,
 };
 
 /** main runs the tsprof CLI with argv (without node and script) and returns the exit status. */

@@ -1,4 +1,5 @@
-import { UsageError } from '../errors.js';
+import { startAttachedAgent } from '../attach/attached-agent.js';
+import { UsageError, errorMessage } from '../errors.js';
 import { defaultGrowthOptions } from '../leak/growth-report.js';
 import { formatBytes, formatDuration } from '../leak/format-growth.js';
 import { parseByteSize, parseDuration } from '../leak/duration.js';
@@ -23,6 +24,7 @@ const flags: Record<string, FlagSpec> = {
 };
 
 const usage = `usage: tsprof watch [flags] URL
+       tsprof watch [flags] PID
        tsprof watch [flags] PROFILE PROFILE...
 
 Polls a heap profile endpoint (a tsprof agent, or any /debug/pprof server)
@@ -30,6 +32,9 @@ and says which allocation sites grow steadily, how fast and how sure.
 URL is the agent's origin (http://127.0.0.1:6060) or its /debug/pprof/heap.
 Ctrl-C ends the watch early and prints the report. Given saved heap
 profiles instead, it judges them in the order of the times they record.
+Given the id of a Node process that runs no agent, it attaches to it as
+tsprof attach does (SIGUSR1 opens its inspector on loopback; the inspector
+is closed again when the watch ends) and watches the same way.
 
 flags:
 `;
@@ -47,6 +52,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   if (parsed.args.length === 0) throw new UsageError('watch: want a URL, or heap profile files (see tsprof watch -help)');
+  const isPid = parsed.args.length === 1 && /^\d+$/.test(parsed.args[0]!);
   const isUrl = (arg: string) => profileURL(arg) !== undefined || /^[a-z][\w+.-]*:\/\//i.test(arg);
   const intervalMs = parseDuration(v.interval as string, 'interval');
   if (intervalMs <= 0) throw new UsageError('watch: -interval must be positive');
@@ -57,7 +63,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   growth.verdict.minGrowthBytes = parseByteSize(v.min_growth as string, 'min_growth');
   const token = (v.token as string) || io.env.TSPROF_TOKEN || undefined;
   const sampleType = v.sample_index ? { sampleType: v.sample_index as string } : {};
-  if (parsed.args.length > 1 || !isUrl(parsed.args[0]!)) {
+  if (!isPid && (parsed.args.length > 1 || !isUrl(parsed.args[0]!))) {
     if (parsed.args.some(isUrl)) throw new UsageError('watch: give one URL to watch, or profile files, not both');
     if (v.snapshots) throw new UsageError('watch: -snapshots needs a URL of a running agent');
     const profiles = [];
@@ -67,14 +73,16 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
 
+  // A process id: attach to it and watch the stand-in agent that serves its inspector.
+  const attached = isPid ? await startAttachedAgent(Number(parsed.args[0]), { sampleInterval: 512 * 1024, say: (line) => io.stderr.write(`tsprof watch: ${line}\n`) }) : undefined;
   // Ctrl-C ends the watch, not the process: the report is what the user waited for.
   const interrupt = new AbortController();
   const onSigint = () => interrupt.abort();
   process.once('SIGINT', onSigint);
-  const progress = io.isTerminal ? progressLine(io, parsed.args[0]!) : undefined;
+  const progress = io.isTerminal ? progressLine(io, attached ? `process ${parsed.args[0]}` : parsed.args[0]!) : undefined;
   try {
     const report = await huntLeak({
-      url: parsed.args[0]!,
+      url: attached?.url ?? parsed.args[0]!,
       intervalMs,
       durationMs,
       snapshots: Boolean(v.snapshots),
@@ -84,7 +92,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
       growth,
       ...sampleType,
       signal: interrupt.signal,
-      ...(token ? { token } : {}),
+      ...(attached ? { token: attached.token } : token ? { token } : {}),
       ...(progress ? { onProgress: progress.update } : {}),
     });
     progress?.clear();
@@ -93,6 +101,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   } finally {
     progress?.clear();
     process.removeListener('SIGINT', onSigint);
+    if (attached) io.stderr.write(`tsprof watch: ${await attached.close().catch((err: unknown) => `could not close the inspector: ${errorMessage(err)}`)}\n`);
   }
 }
 
