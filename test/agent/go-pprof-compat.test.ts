@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, projectRoot, startChildApp } from './child-app.js';
+import { skipUnless } from '../support/required-tool.js';
 
 const run = promisify(execFile);
 let pprofTmp: string;
@@ -39,7 +40,7 @@ before(() => {
 });
 after(() => rmSync(pprofTmp, { recursive: true, force: true }));
 
-describe('go tool pprof against a live agent', () => {
+describe('go tool pprof against a live agent', { skip: skipUnless('go') }, () => {
   let heapApp: ChildApp;
   let cpuApp: ChildApp;
   before(async () => {

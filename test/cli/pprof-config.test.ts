@@ -8,7 +8,7 @@ import { applyCommandOverrides, generateReport, parseReportCommand, sampleIndexB
 import { decodeProfile } from '../../src/profile/decode.js';
 
 process.env.TZ = 'UTC';
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const heap = decodeProfile(readFileSync(join(fixtures, 'heap_t2.pb.gz')), 'heap_t2.pb.gz');
 
 test('setConfigValue sets by pprof name and returns a new Config', () => {

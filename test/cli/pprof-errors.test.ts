@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { runCli } from '../golden/run-cli.js';
 
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const dir = mkdtempSync(join(tmpdir(), 'tsprof-bad-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 const heap = readFileSync(join(fixtures, 'heap_t2.pb.gz'));

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { runCli } from '../golden/run-cli.js';
 
 process.env.TZ = 'UTC';
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 
 test('no report flag on a terminal enters the interactive shell with the command-line settings', async () => {
   const golden = readFileSync(join(fixtures, 'golden', 'heap_top_alloc_space.txt'), 'utf8');

@@ -11,7 +11,7 @@ import { gunzipSync } from 'node:zlib';
 import { runCli } from '../golden/run-cli.js';
 
 process.env.TZ = 'UTC';
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const heap = readFileSync(join(fixtures, 'heap_t2.pb.gz'));
 const golden = readFileSync(join(fixtures, 'golden', 'heap_top.txt'), 'utf8');
 const dir = mkdtempSync(join(tmpdir(), 'tsprof-src-'));

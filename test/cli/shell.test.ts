@@ -10,8 +10,9 @@ import { runShell } from '../../src/cli/shell.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { defaultConfig, type Config } from '../../src/driver/config.js';
 import { loadProfile } from '../../src/source/load-profile.js';
+import { skipUnless } from '../support/required-tool.js';
 
-const goFixtures = fileURLToPath(new URL('../../../../shared/fixtures/go/', import.meta.url));
+const goFixtures = fileURLToPath(new URL('../../../test/fixtures/go/', import.meta.url));
 const heapT2 = join(goFixtures, 'heap_t2.pb.gz');
 const cpuProfile = join(goFixtures, 'cpu.pb.gz');
 
@@ -69,7 +70,7 @@ function reports(stdout: string): string[] {
   return stdout.split('(pprof) ').slice(1);
 }
 
-test('a heap session prints what go tool pprof prints, prompt for prompt, as settings change', async () => {
+test('a heap session prints what go tool pprof prints, prompt for prompt, as settings change', { skip: skipUnless('go') }, async () => {
   const script = [
     'top',
     'sample_index=alloc_space',
@@ -103,7 +104,7 @@ test('a heap session prints what go tool pprof prints, prompt for prompt, as set
   assert.equal(reports(ours.stdout).length, 23, 'one prompt per line up to quit, none after');
 });
 
-test('a CPU session matches go tool pprof too, with list finding sources in the working directory', async () => {
+test('a CPU session matches go tool pprof too, with list finding sources in the working directory', { skip: skipUnless('go') }, async () => {
   const cwd = mkdtempSync(join(tmpdir(), 'tsprof-shell-src-'));
   try {
     mkdirSync(join(cwd, 'goexp'));

@@ -29,7 +29,7 @@ test('watch: an unreachable URL is one clear error line, exit 1', async () => {
 });
 
 test('watch: answers that are not heap profiles are one clear error line naming the URL', async () => {
-  const cpuProfile = readFileSync(new URL('../../../../shared/fixtures/go/cpu.pb.gz', import.meta.url));
+  const cpuProfile = readFileSync(new URL('../../../test/fixtures/go/cpu.pb.gz', import.meta.url));
   const { server, url } = await serve((req, res) => {
     if (req.url!.startsWith('/html')) {
       res.setHeader('content-type', 'text/html');

@@ -8,7 +8,7 @@ import { decodeProfile } from '../../src/profile/decode.js';
 import { encodeProfileGzip } from '../../src/profile/encode.js';
 import { captureIO } from '../leak/capture-io.js';
 
-const go = new URL('../../../../shared/fixtures/go/', import.meta.url).pathname;
+const go = new URL('../../../test/fixtures/go/', import.meta.url).pathname;
 
 async function runWatch(args: string[], cwd = go) {
   const io = captureIO();

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { readHeapFigures } from '../../src/demo/heap-profile-figures.js';
 import { TsprofError } from '../../src/errors.js';
 
-const fixtures = new URL('../../../../shared/fixtures/go/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/go/', import.meta.url);
 
 describe('readHeapFigures', () => {
   it("finds the story's culprit in Go's own heap profile, with go tool pprof's in-use total", async () => {

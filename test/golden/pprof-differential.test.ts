@@ -6,12 +6,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from './run-cli.js';
+import { skipUnless } from '../support/required-tool.js';
 
 // Beyond the fixed goldens: the real `go tool pprof` is the oracle for every
 // other flag the issue lists, run live on the same files.
 process.env.TZ = 'UTC';
 const run = promisify(execFile);
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 
 const commandLines = [
   '-dot heap_t2.pb.gz',
@@ -59,7 +60,7 @@ const commandLines = [
 ];
 
 for (const line of commandLines) {
-  test(`tsprof ${line} = go tool pprof ${line}`, async () => {
+  test(`tsprof ${line} = go tool pprof ${line}`, { skip: skipUnless('go') }, async () => {
     const args = line.split(' ');
     const ours = await runCli(args, { cwd: fixtures });
     const theirs = await run('go', ['tool', 'pprof', ...args], { cwd: fixtures, env: { ...process.env, TZ: 'UTC' }, timeout: 60_000 });
@@ -70,13 +71,13 @@ for (const line of commandLines) {
 
 // Profiles of another shape (V8's: no mapping, file paths, microsecond-ish
 // values that stress rounding): converted by tsprof, then read by both.
-const v8 = join(process.cwd(), '..', 'shared', 'fixtures', 'v8');
+const v8 = join(process.cwd(), 'test', 'fixtures', 'v8');
 const dir = mkdtempSync(join(tmpdir(), 'tsprof-diff-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 for (const source of ['leaky.cpuprofile', 'leaky.heapprofile']) {
   for (const flags of ['-top', '-top -lines', '-tree', '-traces', '-tags', '-dot', '-raw', '-peek=.', '-top -cum -files']) {
-    test(`${source} as pprof: tsprof ${flags} = go tool pprof ${flags}`, async () => {
+    test(`${source} as pprof: tsprof ${flags} = go tool pprof ${flags}`, { skip: skipUnless('go') }, async () => {
       const file = join(dir, `${source}.pb.gz`);
       const wrote = await runCli(['-proto', '-output', file, join(v8, source)]);
       assert.equal(wrote.code, 0, wrote.stderr);

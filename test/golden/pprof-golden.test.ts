@@ -7,7 +7,7 @@ import { runCli } from './run-cli.js';
 // pprof prints Time: in the local zone; the goldens were written in UTC.
 process.env.TZ = 'UTC';
 
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const goldenDir = join(fixtures, 'golden');
 
 /** Each line of COMMANDS is "name: go tool pprof <flags and files>". */

@@ -6,10 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { runCli } from './run-cli.js';
+import { skipUnless } from '../support/required-tool.js';
 
 process.env.TZ = 'UTC';
 const run = promisify(execFile);
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const dir = mkdtempSync(join(tmpdir(), 'tsprof-proto-'));
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -28,7 +29,7 @@ const cases: { name: string; write: string[]; top: string[] }[] = [
 ];
 
 cases.forEach((c, i) => {
-  test(`-proto after ${c.name}: go tool pprof -top reads it and prints what tsprof -top prints`, async () => {
+  test(`-proto after ${c.name}: go tool pprof -top reads it and prints what tsprof -top prints`, { skip: skipUnless('go') }, async () => {
     const file = join(dir, `case${i}.pb.gz`);
     const wrote = await runCli(['-proto', '-output', file, ...c.write], { cwd: dir });
     assert.equal(wrote.code, 0, wrote.stderr);

@@ -8,7 +8,7 @@ import { formatGrowthReport } from '../../src/leak/format-growth.js';
 import type { Frame, HeapObservation } from '../../src/leak/heap-observation.js';
 import { StackInterner } from '../../src/leak/stack-interner.js';
 
-const fixtures = new URL('../../../../shared/fixtures/go/', import.meta.url);
+const fixtures = new URL('../../../test/fixtures/go/', import.meta.url);
 const MB = 1 << 20;
 
 function goObservation(name: string): HeapObservation {

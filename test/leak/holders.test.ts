@@ -6,7 +6,7 @@ import { heldConclusion, formatHeldMemory, shortPath } from '../../src/leak/form
 import { analyzeGrowth } from '../../src/leak/growth-report.js';
 import type { Frame, HeapObservation } from '../../src/leak/heap-observation.js';
 
-const v8 = new URL('../../../../shared/fixtures/v8/', import.meta.url);
+const v8 = new URL('../../../test/fixtures/v8/', import.meta.url);
 const KB = 1024;
 
 /** A growth report whose one growing site makes objects of objectBytes each, 4 MB more every 5 s. */

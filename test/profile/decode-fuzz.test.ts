@@ -11,7 +11,7 @@ import { validateProfile } from '../../src/profile/validate.js';
 import { defaultConfig } from '../../src/driver/config.js';
 import { generateReport } from '../../src/driver/generate.js';
 
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const raws = ['heap_t1.pb.gz', 'heap_t2.pb.gz', 'cpu.pb.gz'].map((f) => gunzipSync(readFileSync(join(fixtures, f))));
 
 /**

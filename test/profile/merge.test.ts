@@ -10,7 +10,7 @@ import { normalizeProfile, sampleTotals, scaleProfile } from '../../src/profile/
 import { sampleLabels } from '../../src/profile/profile.js';
 import { buildProfile } from './build-profile.js';
 
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures', 'go');
+const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const load = (f: string) => decodeProfile(readFileSync(join(fixtures, f)), f);
 const types = [{ type: 'alloc_space', unit: 'bytes' }, { type: 'inuse_space', unit: 'bytes' }];
 

@@ -5,7 +5,7 @@ import { renderSvg } from '../../src/report/svg.js';
 import { TsprofError } from '../../src/errors.js';
 
 /** The DOT graph `go tool pprof -dot cpu.pb.gz` printed for the shared Go CPU fixture. */
-const goldenDot = readFileSync(new URL('../../../../shared/fixtures/go/golden/cpu_dot.txt', import.meta.url), 'utf8');
+const goldenDot = readFileSync(new URL('../../../test/fixtures/go/golden/cpu_dot.txt', import.meta.url), 'utf8');
 
 /** xmlText escapes a DOT label line the way it must appear as SVG text. */
 function xmlText(line: string): string {

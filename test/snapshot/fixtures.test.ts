@@ -10,7 +10,7 @@ import { PathSignatures, formatRetainerPath } from '../../src/snapshot/path-form
 import { summarizeByConstructor } from '../../src/snapshot/summary.js';
 import { findSlicedStringLeaks, largestCollections } from '../../src/snapshot/leak-signatures.js';
 
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/v8/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/v8/', import.meta.url));
 const leaky = readHeapSnapshot(fixtures + 'leaky.heapsnapshot.gz');
 const fixed = readHeapSnapshot(fixtures + 'fixed.heapsnapshot.gz');
 

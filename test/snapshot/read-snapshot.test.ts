@@ -10,7 +10,7 @@ import { SnapshotParser } from '../../src/snapshot/snapshot-parser.js';
 import { TsprofError } from '../../src/errors.js';
 import { syntheticSnapshotJson, type SyntheticNode } from './synthetic-snapshot.js';
 
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/v8/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/v8/', import.meta.url));
 const leakyPath = fixtures + 'leaky.heapsnapshot.gz';
 
 test('the fixture decodes to exactly what JSON.parse sees, field by field', async () => {

@@ -10,7 +10,7 @@ import { gunzipSync } from 'node:zlib';
 import { main } from '../../src/cli/main.js';
 import type { CliIO } from '../../src/cli/io.js';
 
-const fixtures = fileURLToPath(new URL('../../../../shared/fixtures/v8/', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../test/fixtures/v8/', import.meta.url));
 const leaky = fixtures + 'leaky.heapsnapshot.gz';
 const fixed = fixtures + 'fixed.heapsnapshot.gz';
 const bin = fileURLToPath(new URL('../../../bin/tsprof.js', import.meta.url));

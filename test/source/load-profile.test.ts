@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import { TsprofError } from '../../src/errors.js';
 import { loadProfile, parseProfileBytes, profileURL } from '../../src/source/load-profile.js';
 
-const fixtures = join(process.cwd(), '..', 'shared', 'fixtures');
+const fixtures = join(process.cwd(), 'test', 'fixtures');
 
 test('profileURL: http(s) URLs and host:port sources; seconds replaces the query value', () => {
   assert.equal(profileURL('heap.pb.gz'), undefined);

@@ -10,9 +10,10 @@ import { Profile } from 'pprof-format';
 import { TsprofError } from '../../src/errors.js';
 import { importV8Profile } from '../../src/source/v8-import.js';
 import { objectsPerSample, unsampledEstimate } from '../../src/source/v8-heap-profile.js';
+import { skipUnless } from '../support/required-tool.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
-const fixtures = join(root, '..', 'shared', 'fixtures', 'v8');
+const fixtures = join(root, 'test', 'fixtures', 'v8');
 const read = (name: string) => readFileSync(join(fixtures, name), 'utf8');
 const run = promisify(execFile);
 
@@ -76,7 +77,7 @@ describe('.cpuprofile', () => {
     assert.equal(Number(parse.startLine), 22);
   });
 
-  test('go tool pprof reads the converted profile and agrees on the top functions', async () => {
+  test('go tool pprof reads the converted profile and agrees on the top functions', { skip: skipUnless('go') }, async () => {
     const file = join(fixtures, 'leaky.cpuprofile');
     // Through tsprof's own loader (which calls importV8Profile) and through go tool pprof on our bytes.
     const { writeFileSync, mkdtempSync, rmSync } = await import('node:fs');
