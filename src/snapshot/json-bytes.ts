@@ -34,6 +34,18 @@ export function skipSpace(chunk: Uint8Array, i: number): number {
   return i;
 }
 
+/**
+ * openArray skips space and the "[" that opens the array value of `key`: it
+ * returns the index after the "[", or -1 when the chunk ends first. Anything
+ * else there is an error.
+ */
+export function openArray(chunk: Uint8Array, i: number, key: string, errors: ParseFailures): number {
+  i = skipSpace(chunk, i);
+  if (i >= chunk.length) return -1;
+  if (chunk[i] !== Byte.LBracket) throw errors.fail(chunk, i, `"${key}" is not an array`);
+  return i + 1;
+}
+
 /** concatBytes joins the pieces of a token split across chunks (no copy for one piece). */
 export function concatBytes(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;

@@ -1,4 +1,4 @@
-import { Byte, type ParseFailures, isSpace, skipSpace } from './json-bytes.js';
+import { Byte, type ParseFailures, isSpace, openArray } from './json-bytes.js';
 import type { NumberTarget } from './snapshot-columns.js';
 
 /** Numbers collected before a target takes them in bulk (a multiple of every record size V8 uses). */
@@ -43,10 +43,8 @@ export class NumberArrayReader {
   read(chunk: Uint8Array, i: number): number {
     const n = chunk.length;
     if (this.state === NumberState.Open) {
-      i = skipSpace(chunk, i);
-      if (i >= n) return i;
-      if (chunk[i] !== Byte.LBracket) throw this.errors.fail(chunk, i, `"${this.key}" is not an array`);
-      i++;
+      i = openArray(chunk, i, this.key, this.errors);
+      if (i < 0) return n;
       this.state = NumberState.First;
     }
     const batch = this.batch;

@@ -1,4 +1,4 @@
-import { Byte, type ParseFailures, concatBytes, decodeJsonString, isSpace, skipSpace, utf8 } from './json-bytes.js';
+import { Byte, type ParseFailures, concatBytes, decodeJsonString, isSpace, openArray, utf8 } from './json-bytes.js';
 
 const enum StringState { Open, First, Next, In, After, Done }
 
@@ -25,10 +25,8 @@ export class StringArrayReader {
   read(chunk: Uint8Array, i: number): number {
     const n = chunk.length;
     if (this.state === StringState.Open) {
-      i = skipSpace(chunk, i);
-      if (i >= n) return i;
-      if (chunk[i] !== Byte.LBracket) throw this.errors.fail(chunk, i, '"strings" is not an array');
-      i++;
+      i = openArray(chunk, i, 'strings', this.errors);
+      if (i < 0) return n;
       this.state = StringState.First;
     }
     while (i < n) {
