@@ -11,13 +11,16 @@
 import { spawnSync } from 'node:child_process';
 import { requireAnchor, type DatadogPprof } from './anchors.js';
 import { fileURLToPath } from 'node:url';
+import { parseBenchFlags } from './support/bench-flags.js';
+import { median, roundOrder } from './support/stats.js';
 
 type Tool = 'tsprof' | 'datadog';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const flags = parseBenchFlags('agent-cpu-start', {
+  reps: { kind: 'int', default: 5, help: 'repetitions; each runs both tools once, in alternating order' },
+  millions: { kind: 'float', default: 4, help: 'millions of small objects each child keeps (the heap the profiler start walks)' },
+  child: { kind: 'string', default: '', help: '(internal) measure this tool in this process: tsprof or datadog' },
+}).values;
 
 /** longestBlockDuring runs work while a 1 ms timer watches the event loop, and returns the longest gap between ticks. */
 async function longestBlockDuring(work: () => Promise<void>): Promise<number> {
@@ -55,21 +58,18 @@ async function runChild(tool: Tool, millions: number): Promise<{ heapMb: number;
   return { heapMb: process.memoryUsage().heapUsed / 1e6, blocks };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-
-if (process.argv.includes('--child')) {
-  const i = process.argv.indexOf('--child');
-  const result = await runChild(process.argv[i + 1] as Tool, Number(process.argv[i + 2]));
+if (flags.child) {
+  const result = await runChild(flags.child as Tool, flags.millions as number);
   process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(0);
 } else {
-  const reps = arg('--reps', 5);
-  const millions = arg('--millions', 4);
+  const reps = flags.reps as number;
+  const millions = flags.millions as number;
   const blocks: Record<Tool, number[]> = { tsprof: [], datadog: [] };
   const heaps: number[] = [];
   for (let r = 0; r < reps; r++) {
-    for (const tool of (r % 2 === 0 ? ['tsprof', 'datadog'] : ['datadog', 'tsprof']) as Tool[]) {
-      const args = [fileURLToPath(import.meta.url), '--child', tool, String(millions)];
+    for (const tool of roundOrder<Tool>(r, ['tsprof', 'datadog'])) {
+      const args = [fileURLToPath(import.meta.url), '--child', tool, '--millions', String(millions)];
       const child = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], { encoding: 'utf8' });
       if (child.status !== 0) throw new Error(`${tool} child failed: ${child.stderr}`);
       const out = JSON.parse(child.stdout) as { heapMb: number; blocks: number[] };

@@ -11,6 +11,8 @@
 import { spawnSync } from 'node:child_process';
 import { requireAnchor, type DatadogPprof } from './anchors.js';
 import { fileURLToPath } from 'node:url';
+import { parseBenchFlags } from './support/bench-flags.js';
+import { median, roundOrder } from './support/stats.js';
 import { performance } from 'node:perf_hooks';
 
 type Tool = 'tsprof' | 'datadog';
@@ -27,10 +29,12 @@ interface ChildResult {
   cpuMs: number[];
 }
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const flags = parseBenchFlags('agent-heap-latency', {
+  reps: { kind: 'int', default: 7, help: 'repetitions; each runs both tools once, in alternating order' },
+  stacks: { kind: 'int', default: 12_000, help: 'distinct allocation sites in the heap' },
+  iterations: { kind: 'int', default: 5, help: '(internal) heap-profile requests per child' },
+  child: { kind: 'string', default: '', help: '(internal) measure this tool in this process: tsprof or datadog' },
+}).values;
 
 /** buildHeap allocates from `count` distinct functions, each reached through a few shared frames, and keeps it all. */
 function buildHeap(count: number): unknown[] {
@@ -101,24 +105,17 @@ async function runChild(tool: Tool, stacks: number, iterations: number): Promise
   return { tool, stacks: distinctStacks, totalMs, longestBlockMs, cpuMs };
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
 async function main(): Promise<void> {
-  const childTool = process.argv[process.argv.indexOf('--child') + 1] as Tool | undefined;
-  const stacks = arg('--stacks', 12_000);
-  if (process.argv.includes('--child') && childTool) {
-    process.stdout.write(JSON.stringify(await runChild(childTool, stacks, arg('--iterations', 5))) + '\n');
+  const childTool = flags.child as Tool | '';
+  const stacks = flags.stacks as number;
+  if (childTool) {
+    process.stdout.write(JSON.stringify(await runChild(childTool, stacks, flags.iterations as number)) + '\n');
     return;
   }
-  const reps = arg('--reps', 7);
+  const reps = flags.reps as number;
   const results: Record<Tool, ChildResult[]> = { tsprof: [], datadog: [] };
   for (let rep = 0; rep < reps; rep++) {
-    const order: Tool[] = rep % 2 === 0 ? ['tsprof', 'datadog'] : ['datadog', 'tsprof'];
-    for (const tool of order) {
+    for (const tool of roundOrder<Tool>(rep, ['tsprof', 'datadog'])) {
       const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--child', tool, '--stacks', String(stacks)], {
         encoding: 'utf8',
         maxBuffer: 1 << 24,

@@ -36,22 +36,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { attribute, perfAvailable, profilerFrames, recordPerf, type Attribution } from './perf-attribution.js';
+import { parseBenchFlags } from './support/bench-flags.js';
+import { quantile } from './support/stats.js';
 
 type Config = 'none' | 'tsprof-heap' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both' | 'agent-raw-cpu';
 const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
 const heapInterval = 512 * 1024;
 const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
 
-const pin = process.argv.includes('--pin');
-/** --rate R (see the top): CPU per request counts all threads of the server, the profilers' own included. */
-const rate = arg('--rate', 0);
-/** --attribute: perf samples the server throughout, and the profilers' share of its main thread per window is printed (see perf-attribution.ts). */
-const attributing = process.argv.includes('--attribute');
-
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
-}
+const flags = parseBenchFlags('agent-throughput', {
+  reps: { kind: 'int', default: 3, help: 'repetitions; each runs every configuration once, in rotating order' },
+  pairs: { kind: 'int', default: 12, help: 'off/on window pairs per configuration and repetition' },
+  'window-ms': { kind: 'int', default: 2000, help: 'length of one window' },
+  concurrency: { kind: 'int', default: 8, help: 'keep-alive clients of the load generator' },
+  pin: { kind: 'bool', default: false, help: 'server and load generator on a core each (taskset)' },
+  rate: { kind: 'float', default: 0, help: 'fixed offered load in requests/s (0: as fast as the server answers)' },
+  attribute: { kind: 'bool', default: false, help: "perf-sample the server and print the profilers' share of its main thread per window" },
+  server: { kind: 'string', default: '', help: '(internal) run the service with this configuration' },
+  load: { kind: 'int', default: 0, help: '(internal) generate load against this port' },
+}).values;
+const pin = flags.pin as boolean;
+/** -rate R (see the top): CPU per request counts all threads of the server, the profilers' own included. */
+const rate = flags.rate as number;
+/** -attribute: perf samples the server throughout, and the profilers' share of its main thread per window is printed (see perf-attribution.ts). */
+const attributing = flags.attribute as boolean;
 
 interface Window {
   on: boolean;
@@ -259,7 +267,7 @@ async function measure(config: Config, pairs: number, windowMs: number, concurre
   // --pin: the profilers' threads then compete with the service on its one core, as in a one-CPU container.
   const pinned = (cpu: number, args: string[]): [string, string[]] => (pin ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args]);
   const nodeFlags = attributing ? ['--perf-basic-prof'] : []; // names JIT-compiled frames for perf
-  const server = spawn(...pinned(1, [...nodeFlags, self, '--server', config, String(pairs), String(windowMs)]), { stdio: ['pipe', 'pipe', 'inherit'] });
+  const server = spawn(...pinned(1, [...nodeFlags, self, '--server', config, '--pairs', String(pairs), '--window-ms', String(windowMs)]), { stdio: ['pipe', 'pipe', 'inherit'] });
   let load: ChildProcess | undefined;
   const perfDir = attributing ? mkdtempSync(join(tmpdir(), 'tsprof-perf-')) : '';
   const perfFile = join(perfDir, 'server.data');
@@ -275,7 +283,7 @@ async function measure(config: Config, pairs: number, windowMs: number, concurre
             perf = recordPerf(server.pid!, perfFile);
             perfExited = new Promise((r) => perf!.once('exit', r));
           }
-          load = spawn(...pinned(0, [self, '--load', line.split(' ')[1]!, String(concurrency), String(rate)]), { stdio: 'ignore' });
+          load = spawn(...pinned(0, [self, '--load', line.split(' ')[1]!, '--concurrency', String(concurrency), '--rate', String(rate)]), { stdio: 'ignore' });
           setTimeout(() => server.stdin!.write('go\n'), 500);
         } else if (line.startsWith('profile ')) {
           void fetch(line.slice('profile '.length))
@@ -307,18 +315,11 @@ async function measure(config: Config, pairs: number, windowMs: number, concurre
   }
 }
 
-function quantile(values: number[], q: number): number {
-  const s = [...values].sort((a, b) => a - b);
-  const at = (s.length - 1) * q;
-  const lo = Math.floor(at);
-  return s[lo]! + (s[Math.ceil(at)]! - s[lo]!) * (at - lo);
-}
-
 async function orchestrate(): Promise<void> {
-  const reps = arg('--reps', 3);
-  const pairs = arg('--pairs', 12);
-  const windowMs = arg('--window-ms', 2000);
-  const concurrency = arg('--concurrency', 8);
+  const reps = flags.reps as number;
+  const pairs = flags.pairs as number;
+  const windowMs = flags['window-ms'] as number;
+  const concurrency = flags.concurrency as number;
   if (attributing && !perfAvailable()) {
     console.error('agent-throughput: --attribute needs Linux perf able to sample processes here (Debian: apt install linux-perf)');
     process.exit(2);
@@ -395,12 +396,10 @@ function printAttributions(attributions: Map<Config, { on: Attribution[]; off: A
   }
 }
 
-if (process.argv.includes('--server')) {
-  const i = process.argv.indexOf('--server');
-  await runServer(process.argv[i + 1] as Config, Number(process.argv[i + 2]), Number(process.argv[i + 3]));
-} else if (process.argv.includes('--load')) {
-  const i = process.argv.indexOf('--load');
-  runLoad(Number(process.argv[i + 1]), Number(process.argv[i + 2]), Number(process.argv[i + 3]));
+if (flags.server) {
+  await runServer(flags.server as Config, flags.pairs as number, flags['window-ms'] as number);
+} else if (flags.load) {
+  runLoad(flags.load as number, flags.concurrency as number, rate);
 } else {
   await orchestrate();
 }

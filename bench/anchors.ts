@@ -36,6 +36,11 @@ export function requireAnchor<T>(name: string): T {
   }
 }
 
+/** anchorInstalled tells whether an anchor's package is in bench/node_modules. */
+export function anchorInstalled(name: string): boolean {
+  return existsSync(join(anchorModules, name, 'package.json'));
+}
+
 /** The path of an anchor's file (a CLI script, say), or the same one-line exit. */
 export function anchorPath(name: string, file: string): string {
   const path = join(anchorModules, name, file);

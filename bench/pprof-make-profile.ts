@@ -10,7 +10,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseFlags } from '../src/cli/flags.js';
+import { parseBenchFlags } from './support/bench-flags.js';
 import { benchCacheDir, defaultLargeProfilePath, measureProfile } from './pprof-large-profile.js';
 
 const MIN_SAMPLES = 1_000_000;
@@ -47,7 +47,7 @@ function profilePackage(pkg: string, cacheDir: string, force: boolean): string {
 }
 
 function main(): void {
-  const flags = parseFlags(process.argv.slice(2), {
+  const flags = parseBenchFlags('pprof-make-profile', {
     // go/types type-checks hundreds of test files through deep recursive
     // descent: almost every allocation has a stack of its own.
     pkgs: { kind: 'string', default: 'go/types', help: 'comma-separated standard-library packages whose test profiles are merged' },

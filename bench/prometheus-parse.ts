@@ -23,10 +23,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireAnchor } from './anchors.js';
+import { parseBenchFlags } from './support/bench-flags.js';
+import { median, roundOrder } from './support/stats.js';
 import { get } from 'node:http';
 import { GCProfiler, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { parseFlags } from '../src/cli/flags.js';
 import { parsePrometheusText } from '../src/prometheus/index.js';
 import { podsForResponseSize } from '../examples/metrics-fetcher/kubelet-cluster.js';
 import { startKubeletSimulator } from '../examples/metrics-fetcher/kubelet-simulator.js';
@@ -35,7 +36,7 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 const anchorParse = requireAnchor<(text: string) => unknown>('parse-prometheus-text-format');
 
-const flags = parseFlags(process.argv.slice(2), {
+const flags = parseBenchFlags('prometheus-parse', {
   rounds: { kind: 'int', default: 0, help: 'rounds per size, each one process per parser (0: 5 for 1 MB, 6 for 20 MB)' },
   size: { kind: 'int', default: 0, help: 'run only this size in MB, 1 or 20 (0: both)' },
   parser: { kind: 'string', default: '', help: '(worker) time this parser: tsprof or anchor' },
@@ -91,11 +92,6 @@ function measureMemory(parse: (text: string) => unknown, text: string): Omit<Mea
   if (result === undefined) throw new Error('no result');
   result = undefined;
   return { allocated: usedEnd - heapBefore + freed, held };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 }
 
 function fetchBody(url: string): Promise<Buffer> {
@@ -154,8 +150,7 @@ try {
     for (let r = 0; r < rounds; r++) {
       // Each parser in processes of its own, taking turns (the order alternates each round):
       // V8 sizes its heap after what ran before, and the anchor leaves 600 MB of garbage behind.
-      const order: Parser[] = r % 2 === 0 ? ['tsprof', 'anchor'] : ['anchor', 'tsprof'];
-      for (const who of order) {
+      for (const who of roundOrder<Parser>(r, ['tsprof', 'anchor'])) {
         const args = [process.argv[1]!, '-parser', who, '-input', input, '-samples', String(samplesPerProcess)];
         const child = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 1 << 20 });
         if (child.status !== 0) throw new Error(`${who} worker failed: ${child.stderr}`);

@@ -8,9 +8,13 @@
 import { readHeapSnapshot } from '../src/snapshot/read-snapshot.js';
 import { dominatorsOf } from '../src/snapshot/dominators.js';
 import { summarizeByConstructor } from '../src/snapshot/summary.js';
+import { parseBenchFlags } from './support/bench-flags.js';
 
-const [file] = process.argv.slice(2);
-if (!file) throw new Error('usage: snapshot-analyze FILE');
+const [file] = parseBenchFlags('snapshot-analyze FILE', {}).args;
+if (!file) {
+  process.stderr.write('usage: snapshot-analyze FILE\n');
+  process.exit(2);
+}
 const start = process.hrtime.bigint();
 const snapshot = await readHeapSnapshot(file);
 const parsed = process.hrtime.bigint();

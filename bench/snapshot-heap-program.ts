@@ -14,10 +14,14 @@
  */
 import { createRequire } from 'node:module';
 import { writeHeapSnapshot } from 'node:v8';
+import { parseBenchFlags } from './support/bench-flags.js';
 
-const [out, scaleText] = process.argv.slice(2);
-if (!out) throw new Error('usage: snapshot-heap-program OUT.heapsnapshot [SCALE]');
+const [out, scaleText] = parseBenchFlags('snapshot-heap-program OUT.heapsnapshot [SCALE]', {}).args;
 const scale = Number(scaleText ?? '1');
+if (!out || !(scale > 0)) {
+  process.stderr.write('usage: snapshot-heap-program OUT.heapsnapshot [SCALE > 0]\n');
+  process.exit(2);
+}
 const require = createRequire(import.meta.url);
 
 // Loaded modules: their code, closures and strings are a large part of real heaps.

@@ -5,7 +5,7 @@
  *
  *   npx tsc -p . && node dist/bench/snapshot-vs-memlab.js [-rounds 3] [-scale 1]
  *
- * Each run is its own process under /usr/bin/time -v, so wall time includes
+ * Each run is its own process under GNU time (/usr/bin/time), so wall time includes
  * Node's start-up for both and peak RSS is the whole process's:
  * - tsprof: dist/bench/snapshot-analyze.js FILE — read + dominators + summary;
  * - memlab: `memlab analyze object-size --snapshot FILE` (memlab 2.x CLI, no
@@ -14,84 +14,57 @@
  *   own launcher (`--expose-gc --max-old-space-size=4096`), as `npx memlab` does.
  *
  * The snapshot is made once by dist/bench/snapshot-heap-program.js and cached
- * in /work/.bench-cache (or $TSPROF_BENCH_CACHE), never in the repository.
+ * in .bench-cache beside the project directory (or $TSPROF_BENCH_CACHE), never in
+ * the repository.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseFlags } from '../src/cli/flags.js';
+import { parseBenchFlags } from './support/bench-flags.js';
 import { anchorPath } from './anchors.js';
+import { benchCacheDir } from './pprof-large-profile.js';
+import { median, roundOrder } from './support/stats.js';
+import { type TimedRun, timedRun } from './support/timed-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
-const flags = parseFlags(process.argv.slice(2), {
+const flags = parseBenchFlags('snapshot-vs-memlab', {
   rounds: { kind: 'int', default: 3, help: 'rounds (each runs both tools once)' },
   scale: { kind: 'float', default: 1, help: 'heap size of the generated process (1 ≈ 300 MB snapshot)' },
 }).values;
-const cacheDir = process.env.TSPROF_BENCH_CACHE ?? '/work/.bench-cache';
+const cacheDir = benchCacheDir();
 const snapshotFile = join(cacheDir, `node20-service-x${flags.scale}.heapsnapshot`);
 const minBytes = 200 * 1024 * 1024;
-
-interface Run {
-  wallMs: number;
-  maxRssMB: number;
-  output: string;
-}
-
-function run(command: string, args: string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn('/usr/bin/time', ['-v', command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const wallMs = Number(process.hrtime.bigint() - start) / 1e6;
-      const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(err);
-      if (code !== 0 || !rss) return reject(new Error(`${command} ${args.join(' ')} failed (${code}): ${err.slice(-2000)}`));
-      resolve({ wallMs, maxRssMB: Number(rss[1]) / 1024, output: out });
-    });
-  });
-}
 
 async function ensureSnapshot(): Promise<void> {
   if (existsSync(snapshotFile) && statSync(snapshotFile).size >= minBytes) return;
   mkdirSync(cacheDir, { recursive: true });
   const partial = `${snapshotFile}.partial`;
   process.stdout.write(`generating ${snapshotFile} (takes a minute or two)…\n`);
-  await run(process.execPath, ['--max-old-space-size=16384', join(here, 'snapshot-heap-program.js'), partial, String(flags.scale)]);
+  await timedRun([process.execPath, '--max-old-space-size=16384', join(here, 'snapshot-heap-program.js'), partial, String(flags.scale)]);
   renameSync(partial, snapshotFile);
   if (statSync(snapshotFile).size < minBytes) throw new Error(`${snapshotFile} is under 200 MB: raise -scale`);
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
 const tools = {
-  tsprof: () => run(process.execPath, [join(here, 'snapshot-analyze.js'), snapshotFile]),
-  memlab: () => run(process.execPath, ['--expose-gc', '--max-old-space-size=4096', anchorPath('memlab', 'bin/memlab'), 'analyze', 'object-size', '--snapshot', snapshotFile]),
+  tsprof: () => timedRun([process.execPath, join(here, 'snapshot-analyze.js'), snapshotFile]),
+  memlab: () => timedRun([process.execPath, '--expose-gc', '--max-old-space-size=4096', anchorPath('memlab', 'bin/memlab'), 'analyze', 'object-size', '--snapshot', snapshotFile]),
 };
 
 await ensureSnapshot();
 const size = statSync(snapshotFile).size;
 process.stdout.write(`snapshot: ${snapshotFile}, ${(size / 1024 / 1024).toFixed(0)} MB\n`);
-const results: Record<keyof typeof tools, Run[]> = { tsprof: [], memlab: [] };
+const results: Record<keyof typeof tools, TimedRun[]> = { tsprof: [], memlab: [] };
 for (let round = 0; round < (flags.rounds as number); round++) {
-  const order: (keyof typeof tools)[] = round % 2 === 0 ? ['tsprof', 'memlab'] : ['memlab', 'tsprof'];
-  for (const tool of order) {
+  for (const tool of roundOrder(round, ['tsprof', 'memlab'] as const)) {
     const r = await tools[tool]();
     results[tool].push(r);
-    process.stdout.write(`round ${round + 1} ${tool.padEnd(6)} ${(r.wallMs / 1000).toFixed(2)} s  ${r.maxRssMB.toFixed(0)} MB\n`);
-    if (tool === 'tsprof' && round === 0) process.stdout.write(`  ${r.output.trim()}\n`);
+    process.stdout.write(`round ${round + 1} ${tool.padEnd(6)} ${(r.wallMs / 1000).toFixed(2)} s  ${r.peakRssMiB.toFixed(0)} MB\n`);
+    if (tool === 'tsprof' && round === 0) process.stdout.write(`  ${r.stdout.trim()}\n`);
   }
 }
-const t = { wall: median(results.tsprof.map((r) => r.wallMs)), rss: median(results.tsprof.map((r) => r.maxRssMB)) };
-const m = { wall: median(results.memlab.map((r) => r.wallMs)), rss: median(results.memlab.map((r) => r.maxRssMB)) };
+const t = { wall: median(results.tsprof.map((r) => r.wallMs)), rss: median(results.tsprof.map((r) => r.peakRssMiB)) };
+const m = { wall: median(results.memlab.map((r) => r.wallMs)), rss: median(results.memlab.map((r) => r.peakRssMiB)) };
 process.stdout.write(`\nmedians over ${flags.rounds} rounds (snapshot ${(size / 1024 / 1024).toFixed(0)} MB):\n`);
 process.stdout.write(`tool     wall       peak RSS\n`);
 process.stdout.write(`tsprof   ${(t.wall / 1000).toFixed(2).padStart(7)} s  ${t.rss.toFixed(0).padStart(6)} MB\n`);
