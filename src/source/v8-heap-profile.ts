@@ -3,6 +3,7 @@ import {
   decidedObjectSize,
   heapSampleWeight,
   likeliestObjectSize,
+  weightSpread,
   type ReportedSizeGroup,
   resolveNodeObjectSizes,
 } from './v8-heap-sample-size.js';
@@ -50,7 +51,10 @@ export interface HeapStack {
  */
 export class HeapSampleTable {
   readonly stacks = new Map<string, HeapStack>();
-  /** Samples whose object size V8's selfSize could not confirm (taken as the likeliest; said in the profile). */
+  /**
+   * Samples whose object size V8's selfSize could not confirm, among sizes whose
+   * byte estimates differ by more than 2% (taken as the likeliest; said in the profile).
+   */
   inferredSamples = 0;
   private readonly frames: V8CallFrame[] = [];
   /** url → (line, column) → function name → frame number. */
@@ -174,7 +178,8 @@ export class HeapSampleTable {
     for (const index of undecided) {
       const [reported, count] = groupsAt.get(index)!;
       addSamples(index, likeliestObjectSize(reported!, count!, selfSizeOf[index]!, interval, known), count!);
-      table.inferredSamples += count!;
+      // Small objects' candidates all weigh about I + s/2: only count samples whose bytes are at stake.
+      if (weightSpread(reported!, count!, selfSizeOf[index]!, interval) > 1 + inferredSpread) table.inferredSamples += count!;
     }
     for (const [index, bytes] of unsized) stackAt(index).unsizedBytes += bytes;
     return table;
@@ -281,10 +286,13 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
   return builder;
 }
 
+/** How far apart candidates' byte weights may be before a sample counts as inferred. */
+const inferredSpread = 0.02;
+
 /** inferredSizeComment says how many samples' object sizes were the likeliest rather than confirmed. */
 function inferredSizeComment(table: HeapSampleTable): string[] {
   if (table.inferredSamples === 0) return [];
   return [
-    `${table.inferredSamples} heap samples have an object size V8's report leaves open (one sample at its stack); tsprof took the likeliest`,
+    `${table.inferredSamples} heap samples could be objects of sizes whose estimates differ by more than 2% (V8 reports size × round(1/p), and too few samples at their stack to tell); tsprof took the likeliest`,
   ];
 }

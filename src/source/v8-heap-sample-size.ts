@@ -31,7 +31,10 @@
  * carries no such evidence (s × round(1/p(s)) = r for every candidate): it takes
  * the size that samples of the same report resolved to elsewhere in the
  * profile, else the likeliest candidate (the object count nearest the
- * unrounded solution of s/p(s) = r). Both are counted and said in the profile.
+ * unrounded solution of s/p(s) = r). Where those candidates' byte estimates
+ * differ by more than 2% the sample is counted, and the profile's comment says
+ * how many there are. (Small objects' candidates all weigh about I + s/2, so
+ * their bytes are near right whatever the choice; their object counts are not.)
  *
  * selfSize itself is less biased than the per-sample sum (one rounding per node
  * and size, not per sample) but not unbiased: a node with one 1 MiB sample still
@@ -276,4 +279,26 @@ export function likeliestObjectSize(reported: number, count: number, selfSize: n
   const elsewhere = known.get(reported);
   if (elsewhere !== undefined && candidates.includes(elsewhere) && (fits(elsewhere) || !candidates.some(fits))) return elsewhere;
   return candidates.find(fits) ?? candidates[0]!;
+}
+
+/**
+ * weightSpread is how far apart (as a ratio, ≥ 1) the byte weights s/p(s) of the
+ * object sizes a node's `selfSize` still allows for a report are: near 1 for
+ * small objects (each weighs about I + s/2), large where 1 MiB may be 512 KiB.
+ */
+export function weightSpread(reported: number, count: number, selfSize: number, interval: number): number {
+  const candidates = objectSizeCandidates(reported, interval);
+  const spread = (onlyFitting: boolean) => {
+    let low = Infinity;
+    let high = 0;
+    for (const size of candidates) {
+      if (onlyFitting && size * v8ScaledCount(size, count, interval) !== selfSize) continue;
+      const weight = heapSampleWeight(size, interval).bytes;
+      low = Math.min(low, weight);
+      high = Math.max(high, weight);
+    }
+    return high / low;
+  };
+  const fitting = spread(true);
+  return Number.isFinite(fitting) && fitting > 0 ? fitting : spread(false);
 }

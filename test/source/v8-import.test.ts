@@ -9,7 +9,8 @@ import { promisify } from 'node:util';
 import { Profile } from 'pprof-format';
 import { TsprofError } from '../../src/errors.js';
 import { importV8Profile } from '../../src/source/v8-import.js';
-import { unsampledEstimate } from '../../src/source/v8-heap-profile.js';
+import { HeapSampleTable, heapTableToPprof, unsampledEstimate } from '../../src/source/v8-heap-profile.js';
+import { plainFrameNamer } from '../../src/source/v8-frames.js';
 import { objectSizeCandidates, resolveNodeObjectSizes, v8ScaledCount } from '../../src/source/v8-heap-sample-size.js';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..', '..', '..');
@@ -186,6 +187,25 @@ describe('sample sizes: what V8 reports, and the object behind it', () => {
     assert.equal(alone.inferred, 1);
     const told = resolveNodeObjectSizes([{ reported, count: 1 }], reported, interval, new Map([[reported, 1 << 19]]));
     assert.deepEqual([...told.sizes.get(reported)!], [[1 << 19, 1]]);
+  });
+
+  test('a heap profile counts, in a comment, the samples whose bytes the report leaves open', () => {
+    const frame = (functionName: string) => ({ functionName, url: 'file:///app.js', lineNumber: 1, columnNumber: 0 });
+    const node = (id: number, name: string, selfSize: number) => ({ id, callFrame: frame(name), selfSize, children: [] });
+    const v8Profile = {
+      head: { id: 1, callFrame: frame('(root)'), selfSize: 0, children: [node(2, 'lone', 1 << 20), node(3, 'many', 47 << 20)] },
+      // lone: one 1 MiB report (a 1 MiB object, or 512 KiB counted twice: 1.16 vs 0.81 MiB);
+      // many: 41 such reports and a selfSize of 47 MiB = 1 MiB × round(41 × 1.156): 1 MiB objects.
+      samples: [{ size: 1 << 20, nodeId: 2, ordinal: 1 }, ...Array.from({ length: 41 }, (_, i) => ({ size: 1 << 20, nodeId: 3, ordinal: 2 + i }))],
+    };
+    const table = HeapSampleTable.fromV8(v8Profile, interval);
+    assert.equal(table.inferredSamples, 1);
+    // The lone sample takes the size its report resolved to at the other node.
+    const lone = [...table.stacks.values()].find((st) => st.frames[0]!.functionName === 'lone')!;
+    assert.deepEqual([...lone.samplesBySize], [[1 << 20, 1]]);
+    const encoded = Profile.decode(heapTableToPprof(table, { kind: 'inuse', interval, namer: plainFrameNamer }).encode());
+    const comments = encoded.comment.map((i) => encoded.stringTable.strings[Number(i)]!);
+    assert.deepEqual(comments.filter((c) => /^1 heap samples could be objects of sizes whose estimates differ by more than 2%/.test(c)).length, 1);
   });
 
   test('Go’s weight s/(1 − e^(−s/I)) is unbiased for every size (simulated Poisson sampling)', () => {
