@@ -174,7 +174,10 @@ export class ScriptAnalysis {
   recover(callerLine: number, callerName: string, line: number): RecoveredCall | undefined {
     const caller = this.functionAt(callerLine, callerName);
     const inside = this.innermostAt(line);
-    if (inside && inside !== caller) {
+    // A function enclosing the caller (an anonymous callback not found by name, say) holds the
+    // caller's own lines: only a function outside the caller, or nested in it, was inlined.
+    const enclosesCaller = inside !== undefined && inside.startLine <= callerLine + 1 && callerLine + 1 <= inside.endLine;
+    if (inside && inside !== caller && !enclosesCaller) {
       // The line is another function's: the caller inlined it, through the calls that lead there.
       const path = caller ? this.callPath(caller, inside) : undefined;
       return { frames: path ? path.slice(1).reverse() : [inside], lineKnown: true };

@@ -21,6 +21,11 @@ const source = [
   '  work();', //                                        12
   '  const label = "burn(1)"; // burn(2)', //            13
   '}', //                                                14
+  'function setup(app) {', //                            15
+  '  app.get((req) => {', //                             16
+  '    req.count++;', //                                 17
+  '  });', //                                            18
+  '}', //                                                19
 ].join('\n');
 const url = 'file:///app/burner.js';
 
@@ -41,6 +46,7 @@ describe('ScriptAnalysis', () => {
     assert.equal(script.recover(9, 'turn', 11), undefined, 'JSON.parse and work on one line');
     assert.equal(script.recover(9, 'turn', 13), undefined, 'calls in strings and comments are not calls');
     assert.equal(script.recover(1, 'burn', 3), undefined, 'burn’s own line');
+    assert.equal(script.recover(15, '', 17), undefined, 'an anonymous callback’s own line inside setup is not setup’s');
   });
 });
 
