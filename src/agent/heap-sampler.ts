@@ -116,7 +116,7 @@ export class HeapSampler {
         `the heap sampler had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
       );
     }
-    const current = HeapSampleTable.fromV8(profile);
+    const current = HeapSampleTable.fromV8(profile, this.settings.interval);
     if (!this.settings.allocations) return current;
     const all = new HeapSampleTable();
     all.addTable(this.folded);
@@ -130,7 +130,8 @@ export class HeapSampler {
     // stopSampling hands back the final profile, so no sample falls between reading and restarting.
     const { profile } = this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling');
     this.startV8Sampling();
-    const current = HeapSampleTable.fromV8(profile);
+    const current = HeapSampleTable.fromV8(profile, this.settings.interval);
+    this.folded.inferredSamples += current.inferredSamples;
     for (const stack of current.stacks.values()) {
       // Stacks the table already has always fit; new ones while there is room.
       const fits = this.folded.stacks.size < this.maxStacks || this.folded.has(stack.frames);

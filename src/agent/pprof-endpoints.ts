@@ -8,6 +8,7 @@ import { HeapSampleTable, heapTableToPprof } from '../source/v8-heap-profile.js'
 import type { PprofBuilder } from '../source/v8-pprof-builder.js';
 import { bearerTokenMatches } from './bearer-auth.js';
 import { CpuProfilerBusyError, takeCpuProfile } from './cpu-profiler.js';
+import { inlinedCallRecovery } from './inlined-calls.js';
 import type { ErrorLog } from './error-log.js';
 import { HeapSamplerUnavailableError, type HeapSampler } from './heap-sampler.js';
 import { HttpError } from './http-error.js';
@@ -199,6 +200,7 @@ async function serveCpu(ctx: RequestContext): Promise<void> {
       intervalMicros: options.cpuSamplingInterval,
       timeNanos: startedAtMs * 1e6,
       mainFile: process.argv[1],
+      inlinedCalls: inlinedCallRecovery(),
     }),
   );
   await sendProfile(ctx, 'profile', pprof);

@@ -40,7 +40,7 @@ export interface AttachedAgentOptions {
  */
 export async function remoteHeapPprof(opened: OpenedInspector, options: { interval: number; namer: FrameNamer; startedAt: number; stop: boolean }): Promise<Uint8Array> {
   const profile = await readRemoteHeapSampling(opened.client, options.stop);
-  return heapTableToPprof(HeapSampleTable.fromV8(profile), {
+  return heapTableToPprof(HeapSampleTable.fromV8(profile, options.interval), {
     kind: 'inuse',
     interval: options.interval,
     namer: options.namer,

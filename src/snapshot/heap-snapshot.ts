@@ -47,6 +47,9 @@ export interface TypeCodes {
   edgeHidden: number; edgeShortcut: number; edgeWeak: number;
 }
 
+/** The suffix V8 14 adds to the global object's name. */
+const globalMarker = ' (global*)';
+
 /**
  * HeapSnapshot is a read-only V8 heap snapshot with accessors by node ordinal
  * (0 = the synthetic root) and edge index. Derived indexes (retainers, id
@@ -126,7 +129,11 @@ export class HeapSnapshot {
   classNameOf(n: number): string {
     const t = this.nodeType[n]!;
     const types = this.types;
-    if (t === types.object || t === types.native) return this.nameOf(n);
+    if (t === types.object || t === types.native) {
+      // V8 14 (Node 26) marks the global object in its name, "global (global*)"; earlier V8 names it "global".
+      const name = this.nameOf(n);
+      return name.endsWith(globalMarker) ? name.slice(0, -globalMarker.length) : name;
+    }
     if (t === types.hidden) return '(system)';
     if (t === types.code) return '(compiled code)';
     if (t === types.closure) return '(closure)';

@@ -38,10 +38,12 @@ export interface PathFormat {
  */
 export function formatRetainerPath(snapshot: HeapSnapshot, steps: readonly RetainerStep[], format: PathFormat = {}): string {
   if (steps.length === 0) return '(root)';
+  // V8 14's user root is the native context: its global object starts the path, as on earlier V8.
+  const first = steps.length > 1 && entersGlobalFromContext(snapshot, steps[1]!, steps[0]!.edge) ? 1 : 0;
   const parts: string[] = [];
-  let label = nodeLabel(snapshot, steps[0]!.to);
-  let holderIsSynthetic = snapshot.nodeType[steps[0]!.to] === snapshot.types.synthetic;
-  for (let i = 1; i < steps.length; i++) {
+  let label = nodeLabel(snapshot, steps[first]!.to);
+  let holderIsSynthetic = snapshot.nodeType[steps[first]!.to] === snapshot.types.synthetic;
+  for (let i = first + 1; i < steps.length; i++) {
     const step = steps[i]!;
     if (isPlumbing(snapshot, step)) continue;
     if (!holderIsSynthetic) label += edgeSuffix(snapshot, step.edge, format.generalize ?? false);
@@ -51,6 +53,19 @@ export function formatRetainerPath(snapshot: HeapSnapshot, steps: readonly Retai
   }
   parts.push(label);
   return parts.join(' → ');
+}
+
+/**
+ * entersGlobalFromContext tells whether `step` goes from a native context the
+ * root points at (V8 14+: `rootEdge` is that pointer) to its global object.
+ */
+function entersGlobalFromContext(snapshot: HeapSnapshot, step: RetainerStep, rootEdge: number): boolean {
+  return (
+    snapshot.ownerOf(rootEdge) === snapshot.rootOrdinal &&
+    snapshot.nodeType[step.from] === snapshot.types.hidden &&
+    snapshot.nameOf(step.from) === 'system / NativeContext' &&
+    snapshot.edgeNameOf(step.edge) === 'global_object'
+  );
 }
 
 /** isPlumbing tells whether a step only enters one of V8's backing stores. */
@@ -151,8 +166,10 @@ export class PathSignatures {
     for (let i = chain.length - 1; i >= 0; i--) {
       const to = chain[i]!;
       const step = { from: i === chain.length - 1 ? top : chain[i + 1]!, edge: this.parentEdge[to]!, to };
-      if (state === -2) state = this.intern(`first,${this.labelId(to)}`, '', to);
-      else if (!isPlumbing(s, step)) {
+      const intoFrom = this.parentEdge[step.from]!;
+      if (state === -2 || (intoFrom >= 0 && entersGlobalFromContext(s, step, intoFrom))) {
+        state = this.intern(`first,${this.labelId(to)}`, '', to);
+      } else if (!isPlumbing(s, step)) {
         // A synthetic holder shows no edge name, so its edges must not split states.
         const suffix = this.synthetic[state] ? -1 : this.suffixId(step.edge);
         const key = `${state},${suffix},${this.labelId(to)}`;

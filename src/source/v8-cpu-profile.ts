@@ -28,6 +28,27 @@ export interface CpuPprofOptions {
   /** Wall-clock start of the profile in ns since the epoch (V8's own clock is monotonic). */
   timeNanos?: number;
   mainFile?: string;
+  /**
+   * Recovers functions V8 inlined without reporting them (see
+   * inlined-call-sites.ts); absent where V8 reports inlined frames itself.
+   */
+  inlinedCalls?: InlinedCallRecovery;
+}
+
+/**
+ * InlinedCallRecovery is the seam to the scripts' sources: the agent reads them,
+ * the conversion stays free of I/O.
+ */
+export interface InlinedCallRecovery {
+  /**
+   * inlinedAt says which inlined functions a position tick at one-based `line`,
+   * reported under `frame`, belongs to (leaf first, `frame` not included), and
+   * whether `line` is the leaf's own line (else it is the line of the call in
+   * `frame`); undefined when the tick is `frame`'s own.
+   */
+  inlinedAt(frame: V8CallFrame, line: number): { frames: V8CallFrame[]; lineKnown: boolean } | undefined;
+  /** Which V8 leaves the frames out, for the profile's comment (e.g. "V8 13.6"). */
+  runtime: string;
 }
 
 /** Names of V8 pseudo-frames that are not CPU time: waiting in the event loop. */
@@ -51,6 +72,11 @@ function median(values: number[]): number {
  * V8 gives executing lines only per node, as position ticks, so each node's
  * samples are split over its lines in proportion to its ticks; caller frames
  * carry the line their function starts on (V8 does not record call sites).
+ *
+ * Where V8 drops inlined frames (options.inlinedCalls, see inlined-call-sites.ts),
+ * ticks the source shows to be an inlined function's are charged to it: at
+ * their line when the line lies inside it, else (the line of the call) at its
+ * first line, its own lines not being known. A profile comment says which.
  */
 export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOptions): PprofBuilder {
   const nodes = new Map<number, V8CpuNode>();
@@ -82,6 +108,44 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
     }
   }
 
+  // Recovered inlined frames, found before the builder is made: its comments come first.
+  type Recovery = { frames: V8CallFrame[]; lineKnown: boolean };
+  const recoveredAt = new Map<V8CpuNode, Map<number, Recovery>>();
+  const recoveredTicks = new Map<string, { ticks: number; lineKnown: boolean }>();
+  const inlined = options.inlinedCalls;
+  if (inlined) {
+    // A function's own frame in the profile, where V8 reported it elsewhere, has V8's exact positions.
+    const profiled = new Map<string, V8CallFrame>();
+    for (const node of profile.nodes) profiled.set(`${node.callFrame.url}\n${node.callFrame.functionName}`, node.callFrame);
+    for (const [id, count] of counts) {
+      const node = nodes.get(id);
+      if (!node || count === 0) continue;
+      for (const tick of node.positionTicks ?? []) {
+        if (tick.ticks <= 0) continue;
+        const found = inlined.inlinedAt(node.callFrame, tick.line);
+        if (!found || found.frames.length === 0) continue;
+        const frames = found.frames.map((f) => profiled.get(`${f.url}\n${f.functionName}`) ?? f);
+        let byLine = recoveredAt.get(node);
+        if (!byLine) recoveredAt.set(node, (byLine = new Map()));
+        byLine.set(tick.line, { frames, lineKnown: found.lineKnown });
+        const key = `${frames[0]!.functionName} in ${node.callFrame.functionName || '(anonymous)'}`;
+        const entry = recoveredTicks.get(key) ?? { ticks: 0, lineKnown: found.lineKnown };
+        entry.ticks += tick.ticks;
+        entry.lineKnown &&= found.lineKnown;
+        recoveredTicks.set(key, entry);
+      }
+    }
+  }
+  const comments: string[] = [];
+  if (inlined && recoveredTicks.size > 0) {
+    const list = [...recoveredTicks].sort((a, b) => b[1].ticks - a[1].ticks);
+    const named = list.slice(0, 8).map(([key, r]) => `${key}${r.lineKnown ? '' : ' (at its first line: its own lines are not known)'}`);
+    comments.push(
+      `${inlined.runtime} reported samples of inlined functions under their callers; ` +
+        `tsprof recovered them from the source: ${named.join(', ')}${list.length > 8 ? ', …' : ''}.`,
+    );
+  }
+
   const builder = new PprofBuilder({
     sampleTypes: [
       ['samples', 'count'],
@@ -92,6 +156,7 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
     timeNanos: options.timeNanos,
     durationNanos: Math.max(0, Math.round((profile.endTime - profile.startTime) * 1000)),
     mainFile: options.mainFile,
+    comments: comments.length > 0 ? comments : undefined,
   });
 
   // Node id → location ids of the node and all its callers (leaf first), memoized;
@@ -136,11 +201,25 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
       whole[i]!++;
       left--;
     }
+    const recoveries = recoveredAt.get(node);
     ticks.forEach((t, i) => {
       const c = whole[i]!;
       if (c === 0) return;
-      const leaf = builder.locationId(options.namer(node.callFrame, t.line));
-      builder.addSample([leaf, ...stack], [c, Math.round((time * 1000 * t.ticks) / totalTicks)]);
+      const recovery = recoveries?.get(t.line);
+      let frames: number[];
+      if (!recovery) {
+        frames = [builder.locationId(options.namer(node.callFrame, t.line)), ...stack];
+      } else {
+        const [leaf, ...between] = recovery.frames;
+        frames = [
+          builder.locationId(options.namer(leaf!, recovery.lineKnown ? t.line : undefined)),
+          ...between.map((f) => builder.locationId(options.namer(f, undefined))),
+          // The caller's line is the call's when known, else (as for every caller) its start.
+          builder.locationId(options.namer(node.callFrame, recovery.lineKnown ? undefined : t.line)),
+          ...stack,
+        ];
+      }
+      builder.addSample(frames, [c, Math.round((time * 1000 * t.ticks) / totalTicks)]);
     });
   }
   return builder;

@@ -1,4 +1,12 @@
 import type { FrameNamer, V8CallFrame } from './v8-frames.js';
+import {
+  decidedObjectSize,
+  heapSampleWeight,
+  likeliestObjectSize,
+  weightSpread,
+  type ReportedSizeGroup,
+  resolveNodeObjectSizes,
+} from './v8-heap-sample-size.js';
 import { type NumLabel, PprofBuilder, type ValueTypeName } from './v8-pprof-builder.js';
 
 /** V8HeapNode is a node of V8's SamplingHeapProfile tree (HeapProfiler domain, .heapprofile files). */
@@ -19,7 +27,10 @@ export interface V8HeapProfile {
 export interface HeapStack {
   /** Frames from the leaf (allocating function) to the outermost caller; shared objects within a table. */
   frames: V8CallFrame[];
-  /** Reported (already scaled) sample size in bytes → number of such samples (negative in a delta). */
+  /**
+   * Object size in bytes (V8's reported size resolved to the object it
+   * sampled) → number of such samples (negative in a delta).
+   */
   samplesBySize: Map<number, number>;
   /**
    * Bytes known only as a sum (profiles without per-sample sizes): reported
@@ -40,6 +51,11 @@ export interface HeapStack {
  */
 export class HeapSampleTable {
   readonly stacks = new Map<string, HeapStack>();
+  /**
+   * Samples whose object size V8's selfSize could not confirm, among sizes whose
+   * byte estimates differ by more than 2% (taken as the likeliest; said in the profile).
+   */
+  inferredSamples = 0;
   private readonly frames: V8CallFrame[] = [];
   /** url → (line, column) → function name → frame number. */
   private readonly frameIndex = new Map<string, Map<number, Map<string, number>>>();
@@ -70,13 +86,18 @@ export class HeapSampleTable {
     return stack;
   }
 
-  /** fromV8 collects the samples of one V8 profile by stack. */
-  static fromV8(profile: V8HeapProfile): HeapSampleTable {
+  /**
+   * fromV8 collects the samples of one V8 profile by stack and object size.
+   * `interval` is the sampler's mean interval the profile was taken with: the
+   * object sizes behind V8's reported sizes depend on it (see v8-heap-sample-size.ts).
+   */
+  static fromV8(profile: V8HeapProfile, interval: number): HeapSampleTable {
     const table = new HeapSampleTable();
     // Flatten the tree: per node its frame number and its parent's index.
     // Iterative, as stacks can be deep and the agent must never overflow the host's stack.
     const frameOf: number[] = [];
     const parentOf: number[] = [];
+    const selfSizeOf: number[] = [];
     const indexOfId = new Map<number, number>();
     const pendingNodes: V8HeapNode[] = [];
     const pendingParents: number[] = [];
@@ -92,6 +113,7 @@ export class HeapSampleTable {
       frameOf.push(table.frameNumber(node.callFrame));
       parentOf.push(parent);
       indexOfId.set(node.id, index);
+      selfSizeOf.push(node.selfSize);
       if (!profile.samples && node.selfSize > 0) unsized.push([index, node.selfSize]);
       for (const child of node.children ?? []) {
         pendingNodes.push(child);
@@ -109,11 +131,55 @@ export class HeapSampleTable {
       }
       return stack;
     };
+    // Per node: its samples grouped by reported size ([reported, count, ...]), then
+    // resolved to object sizes. Written to allocate little: see the class comment.
+    const groupsAt = new Map<number, number[]>();
     for (const sample of profile.samples ?? []) {
       const index = indexOfId.get(sample.nodeId);
       if (index === undefined) continue;
+      const groups = groupsAt.get(index);
+      if (!groups) {
+        groupsAt.set(index, [sample.size, 1]);
+        continue;
+      }
+      let at = 0;
+      while (at < groups.length && groups[at] !== sample.size) at += 2;
+      if (at < groups.length) groups[at + 1]!++;
+      else groups.push(sample.size, 1);
+    }
+    const addSamples = (index: number, size: number, count: number) => {
       const bySize = stackAt(index).samplesBySize;
-      bySize.set(sample.size, (bySize.get(sample.size) ?? 0) + 1);
+      bySize.set(size, (bySize.get(size) ?? 0) + count);
+    };
+    // Sizes confirmed at some node decide the same reports where a node's selfSize cannot.
+    const known = new Map<number, number>();
+    const undecided: number[] = [];
+    groupsAt.forEach((groups, index) => {
+      const selfSize = selfSizeOf[index]!;
+      if (groups.length === 2) {
+        const size = decidedObjectSize(groups[0]!, groups[1]!, selfSize, interval);
+        if (size === undefined) {
+          undecided.push(index);
+          return;
+        }
+        known.set(groups[0]!, size);
+        addSamples(index, size, groups[1]!);
+        return;
+      }
+      const list: ReportedSizeGroup[] = [];
+      for (let at = 0; at < groups.length; at += 2) list.push({ reported: groups[at]!, count: groups[at + 1]! });
+      const resolved = resolveNodeObjectSizes(list, selfSize, interval);
+      table.inferredSamples += resolved.inferred;
+      resolved.sizes.forEach((bySize, reported) => {
+        if (resolved.inferred === 0 && bySize.size === 1) bySize.forEach((_, size) => known.set(reported, size));
+        bySize.forEach((count, size) => addSamples(index, size, count));
+      });
+    });
+    for (const index of undecided) {
+      const [reported, count] = groupsAt.get(index)!;
+      addSamples(index, likeliestObjectSize(reported!, count!, selfSizeOf[index]!, interval, known), count!);
+      // Small objects' candidates all weigh about I + s/2: only count samples whose bytes are at stake.
+      if (weightSpread(reported!, count!, selfSizeOf[index]!, interval) > 1 + inferredSpread) table.inferredSamples += count!;
     }
     for (const [index, bytes] of unsized) stackAt(index).unsizedBytes += bytes;
     return table;
@@ -143,6 +209,7 @@ export class HeapSampleTable {
       for (const [size, count] of stack.samplesBySize) mine.samplesBySize.set(size, (mine.samplesBySize.get(size) ?? 0) + sign * count);
       mine.unsizedBytes += sign * stack.unsizedBytes;
     }
+    this.inferredSamples += other.inferredSamples;
   }
 
   /** sampleCount is the number of samples held (absolute values, so deltas count too). */
@@ -154,89 +221,15 @@ export class HeapSampleTable {
 }
 
 /**
- * unsampledEstimate turns `count` protocol samples reporting `reported` bytes
- * each into an estimate of the real number of objects and bytes.
- *
- * Why this math: V8's sampling heap profiler is a Poisson process over the
- * stream of allocated bytes. The distance to the next sample point is drawn from
- * an exponential distribution with mean `interval` (I), so an object of s bytes
- * contains a sample point, and is recorded once, with probability
- * p = 1 − e^(−s/I). Each recorded object therefore stands for 1/p objects of
- * that size on average (the Horvitz–Thompson estimator, unbiased): for small
- * objects p ≈ s/I, so a sample stands for about I bytes; objects much larger
- * than I are almost surely recorded and count once. Go scales its
- * MemProfileRate samples the same way.
- *
- * V8 already applies this scaling before it reports a sample (inspector
- * protocol and .heapprofile): a sample of an s-byte object reports
- * size = s × k with k = round(1/p(s)), the rounded number of objects it stands
- * for (measured on Node 20: 8256-byte objects at I = 512 KiB report 528384 =
- * 64 × 8256, and the sample counts match p(s)). So the reported size already
- * is the estimated bytes; scaling it again would overstate memory by up to
- * 1/(1 − e^(−1)) ≈ 1.58×. The object count k is recovered by solving
- * reported = s × round(1/p(s)) for k (see objectsPerSample).
+ * unsampledEstimate turns `count` samples of `objectSize`-byte objects into the
+ * estimated number of objects and bytes they stand for: Go's estimator, count ×
+ * 1/(1 − e^(−s/I)) objects of s bytes, unbiased for every size (the math, and
+ * how the object size is recovered from what V8 reports, are in
+ * v8-heap-sample-size.ts).
  */
-export function unsampledEstimate(count: number, reported: number, interval: number): { objects: number; bytes: number } {
-  if (reported <= 0) return { objects: count, bytes: 0 };
-  return { objects: count * objectsPerSample(reported, interval), bytes: count * reported };
-}
-
-/**
- * objectsPerSample finds k with reported = s × k and k = round(1/(1 − e^(−s/I))).
- * Several k can satisfy this (the rounding leaves slack), so it takes the
- * unrounded solution k* = reported / s*, where s* solves s / (1 − e^(−s/I)) =
- * reported, and picks the consistent k nearest to it, preferring object sizes
- * that are multiples of 8 (V8 aligns objects so). Memoized.
- */
-export function objectsPerSample(reported: number, interval: number): number {
-  if (objectsMemoInterval !== interval || objectsMemo.size >= 10_000) {
-    objectsMemo.clear();
-    objectsMemoInterval = interval;
-  }
-  let k = objectsMemo.get(reported);
-  if (k === undefined) {
-    k = solveObjectsPerSample(reported, interval);
-    objectsMemo.set(reported, k);
-  }
-  return k;
-}
-
-/** Solutions by reported size, for one interval at a time (an agent uses one). */
-const objectsMemo = new Map<number, number>();
-let objectsMemoInterval = 0;
-
-function solveObjectsPerSample(reported: number, interval: number): number {
-  if (interval <= 0 || reported <= 0) return 1;
-  const consistent = (k: number) => k >= 1 && Math.round(1 / -Math.expm1(-reported / k / interval)) === k;
-  // s / (1 − e^(−s/I)) grows from I (s → 0) to s (s ≫ I): bisect for s*.
-  let guess = 1;
-  if (reported > interval) {
-    let lo = 0;
-    let hi = reported;
-    for (let i = 0; i < 60; i++) {
-      const mid = (lo + hi) / 2;
-      if (mid / -Math.expm1(-mid / interval) < reported) lo = mid;
-      else hi = mid;
-    }
-    guess = Math.max(1, reported / Math.max(hi, 1e-9));
-  }
-  let best: number | undefined;
-  const consider = (k: number) => {
-    if (consistent(k) && (best === undefined || Math.abs(Math.log(k / guess)) < Math.abs(Math.log(best / guess)))) best = k;
-  };
-  if (Number.isInteger(reported) && reported % 8 === 0) {
-    const units = reported / 8; // k must divide this for s = reported / k to be a multiple of 8
-    for (let d = 1; d * d <= units; d++) {
-      if (units % d !== 0) continue;
-      consider(d);
-      consider(units / d);
-    }
-  }
-  if (best !== undefined) return best;
-  if (consistent(1)) return 1;
-  const rounded = Math.round(guess);
-  for (let d = 0; d <= 4; d++) for (const k of [rounded - d, rounded + d]) if (consistent(k)) return k;
-  return rounded;
+export function unsampledEstimate(count: number, objectSize: number, interval: number): { objects: number; bytes: number } {
+  const weight = heapSampleWeight(objectSize, interval);
+  return { objects: count * weight.objects, bytes: count * weight.bytes };
 }
 
 /** HeapPprofOptions selects what the heap pprof profile holds. */
@@ -266,7 +259,7 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
     timeNanos: options.timeNanos,
     durationNanos: options.durationNanos,
     defaultSampleType: options.defaultSampleType,
-    comments: options.comments,
+    comments: [...(options.comments ?? []), ...inferredSizeComment(table)],
     mainFile: options.mainFile,
   });
   const labels = new Map<number, NumLabel>();
@@ -285,10 +278,21 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
       const { objects, bytes } = unsampledEstimate(count, size, options.interval);
       // As Go, label each sample with the size of one object.
       let label = labels.get(size);
-      if (!label) labels.set(size, (label = { key: 'bytes', value: Math.round(size / objectsPerSample(size, options.interval)), unit: 'bytes' }));
-      builder.addSample(locations(), [objects, bytes], label);
+      if (!label) labels.set(size, (label = { key: 'bytes', value: Math.round(size), unit: 'bytes' }));
+      builder.addSample(locations(), [Math.round(objects), Math.round(bytes)], label);
     }
     if (stack.unsizedBytes !== 0) builder.addSample(locations(), [0, stack.unsizedBytes]);
   }
   return builder;
+}
+
+/** How far apart candidates' byte weights may be before a sample counts as inferred. */
+const inferredSpread = 0.02;
+
+/** inferredSizeComment says how many samples' object sizes were the likeliest rather than confirmed. */
+function inferredSizeComment(table: HeapSampleTable): string[] {
+  if (table.inferredSamples === 0) return [];
+  return [
+    `${table.inferredSamples} heap samples could be objects of sizes whose estimates differ by more than 2% (V8 reports size × round(1/p), and too few samples at their stack to tell); tsprof took the likeliest`,
+  ];
 }

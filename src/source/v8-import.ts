@@ -25,7 +25,7 @@ export function importV8Profile(text: string, sourceName: string): Uint8Array | 
   }
   if (kind === 'CPU') return cpuProfileToPprof(checkCpuProfile(value, sourceName), { namer: plainFrameNamer }).encode();
   const heap = checkHeapProfile(value, sourceName);
-  return heapTableToPprof(HeapSampleTable.fromV8(heap), {
+  return heapTableToPprof(HeapSampleTable.fromV8(heap, defaultHeapProfileInterval), {
     kind: 'inuse',
     interval: defaultHeapProfileInterval,
     namer: plainFrameNamer,

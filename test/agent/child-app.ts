@@ -109,7 +109,12 @@ export interface FunctionTotal {
   flat: number;
 }
 
-/** flatByFunction sums a sample type's values by the leaf function, largest first (pprof's -top order). */
+/** signed reads a pprof int64 value: pprof-format may hand back a negative one (a delta's) as its unsigned bits. */
+function signed(value: number | bigint): number {
+  return typeof value === 'bigint' ? Number(BigInt.asIntN(64, value)) : value > 2 ** 63 ? value - 2 ** 64 : value;
+}
+
+/** flatByFunction sums a sample type's values by the leaf function, largest first (pprof's -top order); deltas' negative values count as negative. */
 export function flatByFunction(profile: Profile, sampleType: string): { total: number; rows: FunctionTotal[] } {
   const str = (i: number | bigint) => profile.stringTable.strings[Number(i)] ?? '';
   const index = profile.sampleType.findIndex((t) => str(t.type) === sampleType);
@@ -119,7 +124,7 @@ export function flatByFunction(profile: Profile, sampleType: string): { total: n
   const byName = new Map<string, FunctionTotal>();
   let total = 0;
   for (const sample of profile.sample) {
-    const value = Number(sample.value[index]);
+    const value = signed(sample.value[index]!);
     total += value;
     const leaf = locs.get(Number(sample.locationId[0]));
     const fn = leaf ? fns.get(Number(leaf.line[0]!.functionId)) : undefined;

@@ -33,10 +33,25 @@ describe('/debug/pprof/profile of a live app', () => {
     const lines = leafLines(profile, 'samples', 'burnCpu');
     const source = readFileSync(join(fixturesDir, 'cpu-burner.mjs'), 'utf8').split('\n');
     const start = source.findIndex((l) => l.includes('function burnCpu')) + 1;
+    const callLine = source.findIndex((l) => l.includes('burnCpu(slice)')) + 1;
     assert.ok(lines.size > 0);
-    for (const line of lines.keys()) assert.ok(line > start && line <= start + 6, `line ${line} is inside burnCpu's body`);
+    // On Node 24+ (V8 13+) Maglev may have inlined burnCpu into turn before the profile began, and
+    // then V8 reports its samples as turn's at the call's line: tsprof recovers burnCpu but not its
+    // lines, shows it at its first line, and the profile's comment says so. V8 before 13 reports them.
+    const comments = profile.comment.map((i) => profile.stringTable.strings[Number(i)]!);
+    const recoveredFromCall = comments.some((c) => /burnCpu in turn \(at its first line: its own lines are not known\)/.test(c));
+    if (Number(process.versions.v8.split('.')[0]) < 13) assert.ok(!recoveredFromCall, comments.join('\n'));
+    for (const line of lines.keys()) {
+      const inBody = line > start && line <= start + 6;
+      assert.ok(inBody || (recoveredFromCall && line === start), `line ${line} is inside burnCpu's body`);
+    }
     const fn = profile.function.find((f) => profile.stringTable.strings[Number(f.name)] === 'burnCpu')!;
     assert.equal(Number(fn.startLine), start);
+    if (recoveredFromCall) {
+      // The caller's frame then carries the line of the call.
+      const turnLines = profile.location.filter((l) => profile.function.find((f) => f.id === l.line[0]!.functionId && profile.stringTable.strings[Number(f.name)] === 'turn'));
+      assert.ok(turnLines.some((l) => Number(l.line[0]!.line) === callLine), `turn at line ${callLine}`);
+    }
   });
 
   test('a second CPU profile while one runs gets 409 with a clear message, as Go refuses it', async () => {

@@ -21,14 +21,16 @@ function manualClock(start = 1_000_000): Clock & { advance(ms: number): void; sl
 // A real agent in this process: its heap profiles are real, only time is simulated.
 test('watchHeap reads every interval on a grid for the duration, inclusive of both ends', async () => {
   const agent = await startAgent({ address: '127.0.0.1:0' });
-  // Something live for the sampler to see: 8 MB of strings, allocated after sampling started.
-  const retained = Array.from({ length: 8 }, (_, i) => Buffer.alloc(1 << 20, 97 + i).toString('utf8'));
+  // Something live for the sampler to see: 8 MiB of arrays (1 MiB each: 16 + 8 × (2^17 − 2) bytes),
+  // allocated after sampling started. Arrays, not strings decoded from Buffers: on Node 24+ those
+  // are external strings, outside the V8 heap the sampler sees.
+  const retained = Array.from({ length: 8 }, (_, i) => new Array((1 << 17) - 2).fill(i));
   try {
     const clock = manualClock();
     const progress: number[] = [];
     const leaders: (string | undefined)[] = [];
     function allocateMore() {
-      for (let i = 0; i < 4; i++) retained.push(Buffer.alloc(1 << 20, 65 + i).toString('utf8'));
+      for (let i = 0; i < 4; i++) retained.push(new Array((1 << 17) - 2).fill(65 + i));
     }
     const result = await watchHeap({
       url: agent.url, intervalMs: 1000, durationMs: 5000, timeoutMs: 10_000, clock,

@@ -1,0 +1,66 @@
+import { readFileSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { ScriptAnalysis, type ScriptFunction } from '../source/inlined-call-sites.js';
+import type { InlinedCallRecovery } from '../source/v8-cpu-profile.js';
+import type { V8CallFrame } from '../source/v8-frames.js';
+
+/**
+ * dropsInlinedFrames tells whether this process's V8 leaves Maglev-inlined
+ * functions out of CPU profiles: V8 13 and later (Node 24+) inline in Maglev by
+ * default, and such code, when optimized before the profile started, carries
+ * only its outermost function's positions. Node 20 and 22 report inlined frames.
+ */
+export function dropsInlinedFrames(v8Version: string = process.versions.v8, flags: string[] = nodeFlags()): boolean {
+  const major = Number(v8Version.split('.')[0]);
+  if (!(major >= 13)) return false;
+  return !flags.some((f) => f === '--no-maglev' || f === '--no-maglev-inlining' || f === '--max-maglev-inline-depth=0');
+}
+
+function nodeFlags(): string[] {
+  return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((f) => f.replace(/_/g, '-'));
+}
+
+/** Scripts larger than this are not read for recovery. */
+const maxScriptBytes = 2 * 1024 * 1024;
+
+/**
+ * inlinedCallRecovery gives the CPU profile conversion the scripts' sources,
+ * read from disk once per script per profile. Every version gets it: V8 13+
+ * (Node 24+) drops Maglev-inlined frames (dropsInlinedFrames), and on every
+ * version some optimized code reports inlined lines under the outer function.
+ */
+export function inlinedCallRecovery(): InlinedCallRecovery {
+  const scripts = new Map<string, ScriptAnalysis | null>();
+  const script = (url: string) => {
+    if (scripts.has(url)) return scripts.get(url)!;
+    let read: ScriptAnalysis | null = null;
+    try {
+      const path = url.startsWith('file://') ? fileURLToPath(url) : url.startsWith('/') ? url : undefined;
+      // Bundles past a few MB are left alone: reading them would hold up the event loop.
+      if (path !== undefined && statSync(path).size <= maxScriptBytes) read = new ScriptAnalysis(readFileSync(path, 'utf8'));
+    } catch {
+      // A script gone from disk (or not a file) recovers nothing.
+    }
+    scripts.set(url, read);
+    return read;
+  };
+  const callsDropped = dropsInlinedFrames();
+  const toFrame = (fn: ScriptFunction, like: V8CallFrame): V8CallFrame => ({
+    functionName: fn.name,
+    url: like.url,
+    scriptId: like.scriptId,
+    lineNumber: fn.lineNumber,
+    columnNumber: fn.columnNumber,
+  });
+  return {
+    runtime: `V8 ${process.versions.v8} (Node ${process.version})`,
+    inlinedAt(frame, line) {
+      if (frame.url === '') return undefined;
+      const analysis = script(frame.url);
+      const found = analysis?.recover(frame.lineNumber, frame.functionName, line);
+      // A call's line stands for the callee only where V8 drops inlined frames.
+      if (!found || (!found.lineKnown && !callsDropped)) return undefined;
+      return { frames: found.frames.map((fn) => toFrame(fn, frame)), lineKnown: found.lineKnown };
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Reading a script's source for the frames V8 left out of a CPU profile.
+ *
+ * V8 reports a sample in optimized code under the function the code was
+ * compiled for, and names the functions inlined into it only when the code
+ * carries detailed positions. Two ways it falls short, and the evidence left:
+ *
+ * - Code Maglev optimized before the profile started (V8 13+, Node 24+) has only
+ *   its outermost function's positions: samples inside an inlined callee come
+ *   at the line of the call. When that line makes exactly one call, and to a
+ *   function declared in the same script, the samples are that function's; its
+ *   own lines are not known.
+ * - Some optimized code (TurboFan on-stack replacement, every version) reports
+ *   the right line but the outer function: the line lies inside another function
+ *   of the script. The samples are that function's, at that line; the functions
+ *   between (the caller's calls leading to it) are found by name in the source.
+ */
+
+/** ScriptFunction is a function a script declares by name, with its body's extent (one-based lines). */
+export interface ScriptFunction {
+  name: string;
+  /** Zero-based line and column of the name, as V8's call frames count. */
+  lineNumber: number;
+  columnNumber: number;
+  /** One-based lines of the declaration and of the body's end. */
+  startLine: number;
+  endLine: number;
+  /** Names the body calls. */
+  calls: Set<string>;
+}
+
+/** RecoveredCall is what the source says about one position tick V8 reported under `caller`. */
+export interface RecoveredCall {
+  /** Inlined functions from the leaf to the one the caller called (the caller not included). */
+  frames: ScriptFunction[];
+  /** True when the tick's line lies inside frames[0] (its line is known), false when it is the call's line. */
+  lineKnown: boolean;
+}
+
+/** Words followed by `(` that are not calls. */
+const notCalls = new Set(['if', 'for', 'while', 'switch', 'catch', 'return', 'function', 'typeof', 'await', 'yield', 'with', 'do', 'else', 'in', 'of', 'void', 'delete', 'super', 'import']);
+
+/** codeOnly blanks string literals and comments on one line, so their text is not taken for code. */
+function codeOnly(line: string): string {
+  return line
+    .replace(/\/\/.*$/, '')
+    .replace(/\/\*.*?\*\//g, ' ')
+    .replace(/(["'`])(?:\\.|(?!\1).)*\1/g, (m) => '"' + ' '.repeat(Math.max(0, m.length - 2)) + '"');
+}
+
+function callsIn(code: string): string[] {
+  const calls: string[] = [];
+  for (const match of code.matchAll(/([A-Za-z_$][\w$]*)\s*\(/g)) if (!notCalls.has(match[1]!)) calls.push(match[1]!);
+  return calls;
+}
+
+/** ScriptAnalysis is one script's named functions, read once per script. */
+export class ScriptAnalysis {
+  readonly functions: ScriptFunction[] = [];
+  /** Name → the one function declared with it (names declared twice map to null). */
+  private readonly byName = new Map<string, ScriptFunction | null>();
+  private readonly lines: string[];
+
+  constructor(source: string) {
+    this.lines = source.split('\n').map(codeOnly);
+    const patterns = [
+      /\bfunction\s*\*?\s*([A-Za-z_$][\w$]*)\s*\(/g,
+      /\b([A-Za-z_$][\w$]*)\s*=\s*(?:async\s+)?(?:function\b|\([^()]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)/g,
+      /^\s*(?:(?:static|async|public|private|protected|override)\s+)*([A-Za-z_$][\w$]*)\s*\([^()]*\)\s*(?::[^{]*)?\{/g,
+    ];
+    this.lines.forEach((code, lineNumber) => {
+      const seen = new Set<string>();
+      for (const pattern of patterns) {
+        for (const match of code.matchAll(pattern)) {
+          const name = match[1]!;
+          if (notCalls.has(name) || seen.has(name)) continue;
+          seen.add(name);
+          const columnNumber = match.index + match[0].indexOf(name);
+          const endLine = this.bodyEnd(lineNumber, match.index + match[0].length);
+          const fn: ScriptFunction = { name, lineNumber, columnNumber, startLine: lineNumber + 1, endLine, calls: new Set() };
+          for (let l = lineNumber; l < endLine; l++) {
+            const text = l === lineNumber ? code.slice(match.index + match[0].length) : this.lines[l]!;
+            for (const call of callsIn(text)) fn.calls.add(call);
+          }
+          this.functions.push(fn);
+          this.byName.set(name, this.byName.has(name) ? null : fn);
+        }
+      }
+    });
+  }
+
+  /** The one-based line of the `}` closing the body that opens after `line`:`column` (the line itself for an expression body). */
+  private bodyEnd(line: number, column: number): number {
+    let depth = 0;
+    let opened = false;
+    for (let l = line; l < this.lines.length; l++) {
+      const code = this.lines[l]!;
+      for (let c = l === line ? column : 0; c < code.length; c++) {
+        const ch = code[c];
+        if (ch === '{') {
+          depth++;
+          opened = true;
+        } else if (ch === '}') {
+          depth--;
+          if (opened && depth === 0) return l + 1;
+          if (depth < 0) return line + 1;
+        } else if (!opened && ch === ';') {
+          return line + 1;
+        }
+      }
+    }
+    return line + 1;
+  }
+
+  /** declared is the one function declared as `name`, if exactly one is. */
+  declared(name: string): ScriptFunction | undefined {
+    return this.byName.get(name) ?? undefined;
+  }
+
+  /** innermostAt is the function whose body (past its first line) holds one-based `line`, innermost first. */
+  innermostAt(line: number): ScriptFunction | undefined {
+    let best: ScriptFunction | undefined;
+    for (const fn of this.functions) {
+      if (line > fn.startLine && line <= fn.endLine && (!best || fn.startLine >= best.startLine)) best = fn;
+    }
+    return best;
+  }
+
+  /** functionAt is the function declared on zero-based `lineNumber` (a V8 frame's), by name when given. */
+  functionAt(lineNumber: number, name: string): ScriptFunction | undefined {
+    const here = this.functions.filter((f) => f.lineNumber === lineNumber);
+    return here.find((f) => f.name === name) ?? (here.length === 1 ? here[0] : undefined);
+  }
+
+  /**
+   * soleCallOnLine is the name of the one function one-based `line` calls, or
+   * undefined when it calls none or more than one (a method call such as
+   * `JSON.parse(x)` counts, so lines mixing calls are left alone).
+   */
+  soleCallOnLine(line: number): string | undefined {
+    const code = this.lines[line - 1];
+    if (code === undefined || /\bfunction\b|=>/.test(code) || /[)\]]\s*\(/.test(code)) return undefined;
+    const calls = callsIn(code);
+    return calls.length === 1 ? calls[0] : undefined;
+  }
+
+  /** callPath is the shortest chain of calls by name from `from` to `to` (both included), if any. */
+  callPath(from: ScriptFunction, to: ScriptFunction): ScriptFunction[] | undefined {
+    const previous = new Map<ScriptFunction, ScriptFunction | null>([[from, null]]);
+    const queue = [from];
+    while (queue.length > 0) {
+      const fn = queue.shift()!;
+      if (fn === to) {
+        const path: ScriptFunction[] = [];
+        for (let at: ScriptFunction | null = fn; at; at = previous.get(at)!) path.unshift(at);
+        return path;
+      }
+      for (const name of fn.calls) {
+        const next = this.declared(name);
+        if (next && !previous.has(next)) {
+          previous.set(next, fn);
+          queue.push(next);
+        }
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * recover says which inlined function a position tick at one-based `line`,
+   * reported under the function declared at zero-based `callerLine` named
+   * `callerName`, belongs to; undefined when the tick is the caller's own.
+   */
+  recover(callerLine: number, callerName: string, line: number): RecoveredCall | undefined {
+    const caller = this.functionAt(callerLine, callerName);
+    const inside = this.innermostAt(line);
+    // A function enclosing the caller (an anonymous callback not found by name, say) holds the
+    // caller's own lines: only a function outside the caller, or nested in it, was inlined.
+    const enclosesCaller = inside !== undefined && inside.startLine <= callerLine + 1 && callerLine + 1 <= inside.endLine;
+    if (inside && inside !== caller && !enclosesCaller) {
+      // The line is another function's: the caller inlined it, through the calls that lead there.
+      const path = caller ? this.callPath(caller, inside) : undefined;
+      return { frames: path ? path.slice(1).reverse() : [inside], lineKnown: true };
+    }
+    const called = this.soleCallOnLine(line);
+    const callee = called !== undefined ? this.declared(called) : undefined;
+    if (!callee || callee === caller) return undefined;
+    return { frames: [callee], lineKnown: false };
+  }
+}
