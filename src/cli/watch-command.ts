@@ -2,10 +2,10 @@ import { startAttachedAgent } from '../attach/attached-agent.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { defaultGrowthOptions } from '../leak/growth-report.js';
 import { formatBytes, formatDuration } from '../leak/format-growth.js';
-import { parseByteSize, parseDuration } from '../leak/duration.js';
 import { formatLeakReport, huntLeak, judgeProfiles, type HuntProgress } from '../leak/hunt.js';
 import { loadProfile, profileURL } from '../source/load-profile.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
+import { byteSizeFlag, durationFlag } from './quantity-flags.js';
 import type { CliIO } from './io.js';
 
 const flags: Record<string, FlagSpec> = {
@@ -54,13 +54,13 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   if (parsed.args.length === 0) throw new UsageError('watch: want a URL, or heap profile files (see tsprof watch -help)');
   const isPid = parsed.args.length === 1 && /^\d+$/.test(parsed.args[0]!);
   const isUrl = (arg: string) => profileURL(arg) !== undefined || /^[a-z][\w+.-]*:\/\//i.test(arg);
-  const intervalMs = parseDuration(v.interval as string, 'interval');
+  const intervalMs = durationFlag(v.interval as string, 'interval');
   if (intervalMs <= 0) throw new UsageError('watch: -interval must be positive');
-  const durationMs = parseDuration(v.duration as string, 'duration') || Infinity;
-  const timeoutMs = parseDuration(v.timeout as string, 'timeout');
+  const durationMs = durationFlag(v.duration as string, 'duration') || Infinity;
+  const timeoutMs = durationFlag(v.timeout as string, 'timeout');
   const growth = defaultGrowthOptions();
   growth.sites.granularity = v.lines ? 'lines' : 'functions';
-  growth.verdict.minGrowthBytes = parseByteSize(v.min_growth as string, 'min_growth');
+  growth.verdict.minGrowthBytes = byteSizeFlag(v.min_growth as string, 'min_growth');
   const token = (v.token as string) || io.env.TSPROF_TOKEN || undefined;
   const sampleType = v.sample_index ? { sampleType: v.sample_index as string } : {};
   if (!isPid && (parsed.args.length > 1 || !isUrl(parsed.args[0]!))) {

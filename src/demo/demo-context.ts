@@ -1,5 +1,6 @@
 import { relative } from 'node:path';
 import type { CliIO } from '../cli/io.js';
+import type { HttpGet } from '../fetch/http-get.js';
 import type { LeakReport } from '../leak/hunt.js';
 import type { ChildService } from './child-service.js';
 import type { HeapFigures } from './heap-profile-figures.js';
@@ -65,6 +66,8 @@ export class DemoContext {
   constructor(
     readonly settings: DemoSettings,
     readonly io: CliIO,
+    /** http is the seam the demo's own requests go through (default node:http). */
+    readonly http?: HttpGet,
   ) {
     this.progress = new ProgressLine(io.stdout, io.isTerminal);
   }

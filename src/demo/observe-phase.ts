@@ -1,6 +1,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { TsprofError } from '../errors.js';
+import { fetchBytes } from '../fetch/fetch-bytes.js';
+import { FetchError, describeFailure } from '../fetch/fetch-error.js';
 import type { DemoContext, PhasePoint, PhaseRecord } from './demo-context.js';
 import { readHeapFigures } from './heap-profile-figures.js';
 
@@ -16,19 +18,19 @@ interface FetcherStats {
   heapUsedBytes: number;
 }
 
-async function getOk(url: string, what: string): Promise<Response> {
-  let res: Response;
+/** getOk fetches what the demo needs from its services, through the fetch seam; a failure names what it wanted. */
+async function getOk(context: DemoContext, url: string, what: string): Promise<Uint8Array> {
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    return await fetchBytes(new URL(url), { timeoutMs: 30_000, ...(context.http ? { http: context.http } : {}) });
   } catch (err) {
-    throw new TsprofError(`demo: ${what} (${url}): ${(err as Error).message}`);
+    if (err instanceof FetchError) throw new TsprofError(`demo: ${what} (${url}): ${describeFailure(err.failure)}`);
+    throw err;
   }
-  if (!res.ok) throw new TsprofError(`demo: ${what} (${url}): HTTP ${res.status}: ${(await res.text()).slice(0, 120)}`);
-  return res;
 }
 
 async function fetcherStats(context: DemoContext): Promise<FetcherStats> {
-  return (await (await getOk(`${context.fetcher!.info.results}/stats`, 'the fetcher stats')).json()) as FetcherStats;
+  const bytes = await getOk(context, `${context.fetcher!.info.results}/stats`, 'the fetcher stats');
+  return JSON.parse(Buffer.from(bytes).toString('utf8')) as FetcherStats;
 }
 
 /** bytesPerMinute fits in-use bytes over time by least squares. */
@@ -68,7 +70,7 @@ export async function observePhase(context: DemoContext, mode: 'leaky' | 'fixed'
       const elapsed = Math.round((Date.now() - start) / 1000);
       progress.update(`   ${mode}: ${elapsed}s of ${seconds}s, ${stats.scrapes} scrapes, heap used ${formatMB(stats.heapUsedBytes)}`);
     }
-    const bytes = new Uint8Array(await (await getOk(`${agent}/debug/pprof/heap`, 'the heap profile')).arrayBuffer());
+    const bytes = await getOk(context, `${agent}/debug/pprof/heap`, 'the heap profile');
     const file = join(settings.dir, `${mode}-${k}.pb.gz`);
     await writeFile(file, bytes);
     const stats = await fetcherStats(context);

@@ -1,6 +1,7 @@
-import { Writable } from 'node:stream';
-import { Readable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { CliIO } from '../cli/io.js';
+import { pprofCommand } from '../cli/pprof-command.js';
+import { runCommand } from '../cli/run-command.js';
 
 /** CapturedRun is what one in-process tsprof command printed. */
 export interface CapturedRun {
@@ -23,15 +24,16 @@ function collector(): { stream: Writable; text: () => string } {
 }
 
 /**
- * runTsprof runs a tsprof command line in this process (the same main() as
- * the binary) with its output captured, so the demo shows exactly what the
- * user will see when they type the command.
+ * runTsprof runs a tsprof (pprof) command line in this process, the same
+ * command and error handling as the binary, with its output captured, so
+ * the demo shows exactly what the user will see when they type it. It goes
+ * below main, so the demo, an application above the CLI, is never loaded
+ * back by it.
  */
 export async function runTsprof(argv: string[], io: CliIO): Promise<CapturedRun> {
-  const { main } = await import('../cli/main.js');
   const stdout = collector();
   const stderr = collector();
-  const status = await main(argv, {
+  const status = await runCommand(async () => pprofCommand, argv, {
     stdout: stdout.stream,
     stderr: stderr.stream,
     stdin: Readable.from([]),

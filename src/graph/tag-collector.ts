@@ -1,6 +1,5 @@
 import type { Profile } from '../profile/profile.js';
 import { EdgeTable } from './edge-table.js';
-import type { GraphOptions } from './graph.js';
 import type { GraphNode, Tag } from './node.js';
 
 /** joinedLabels is sample i's string labels as sorted "key:value" pairs joined by a literal backslash-n (as pprof), the identity of a label tag. */
@@ -33,7 +32,11 @@ export class TagCollector {
   /** Tag ids of the current sample. */
   private current: number[] = [];
 
-  constructor(private readonly p: Profile, private readonly o: GraphOptions) {}
+  constructor(
+    private readonly p: Profile,
+    /** The one graph option tags need (GraphOptions has it; naming that type here would make graph.ts and this file import each other). */
+    private readonly o: { formatTag?: (value: number, unit: string) => string },
+  ) {}
 
   private id(key: string, labels: string, numeric: boolean, name: string, unit: string, value: number): number {
     let id = this.ids.get(key);

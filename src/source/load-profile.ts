@@ -1,10 +1,13 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { TsprofError } from '../errors.js';
-import { decodeProfile } from '../profile/decode.js';
-import { defaultMaxDecodedBytes, gunzipBounded, isGzip } from '../profile/gzip.js';
+import { fetchBytes } from '../fetch/fetch-bytes.js';
+import { FetchError, type FetchFailure } from '../fetch/fetch-error.js';
+import { isHostPort } from '../fetch/host-port.js';
+import type { HttpGet } from '../fetch/http-get.js';
+import { defaultMaxDecodedBytes } from '../profile/gzip.js';
 import type { Profile } from '../profile/profile.js';
-import { importV8Profile } from './v8-import.js';
+import { parseSource } from './formats/registry.js';
 
 /** LoadOptions tune where and how long loadProfile looks. */
 export interface LoadOptions {
@@ -20,6 +23,10 @@ export interface LoadOptions {
   maxBytes?: number;
   /** Told "Fetching profile over HTTP from …" as pprof prints it. */
   log?: (line: string) => void;
+  /** For URLs: sent as `Authorization: Bearer <token>` (a tsprof agent started with a token). */
+  token?: string;
+  /** For URLs: the HTTP seam (default node:http); tests pass a fake. */
+  http?: HttpGet;
 }
 
 function maxBytesOf(options: LoadOptions): number {
@@ -37,7 +44,7 @@ export function profileURL(source: string, seconds?: number): URL | undefined {
   let url: URL | undefined;
   if (/^https?:\/\//i.test(source)) {
     try { url = new URL(source); } catch { throw new TsprofError(`${source}: not a valid URL`); }
-  } else if (/^[\w.-]+:\d+(\/.*)?$/.test(source) || /^\[[0-9a-fA-F:]+\]:\d+(\/.*)?$/.test(source)) {
+  } else if (isHostPort(source)) {
     url = new URL('http://' + source);
   }
   if (!url) return undefined;
@@ -57,60 +64,45 @@ async function readBounded(stream: NodeJS.ReadableStream | AsyncIterable<Uint8Ar
   return Buffer.concat(chunks, size);
 }
 
-function firstLine(text: string, limit = 120): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > limit ? one.slice(0, limit) + '…' : one;
+/** pprofWording says why a fetch failed in the words `go tool pprof` uses. */
+function pprofWording(failure: FetchFailure): string {
+  switch (failure.kind) {
+    case 'status':
+      return `server response: ${failure.status} ${failure.statusText}${failure.body ? ' - ' + failure.body : ''}`;
+    case 'timeout':
+      return `http fetch: timed out after ${Math.round(failure.timeoutMs / 1000)}s`;
+    case 'network':
+      return `http fetch: ${failure.code ?? failure.detail}`;
+    case 'too-large':
+      return `larger than ${failure.maxBytes} bytes`;
+  }
 }
 
 async function fetchURL(url: URL, options: LoadOptions, max: number): Promise<Uint8Array> {
   const seconds = Number(url.searchParams.get('seconds') ?? '0') || 0;
   const timeoutMs = options.timeoutMs !== undefined && options.timeoutMs > 0 ? options.timeoutMs : seconds > 0 ? seconds * 1500 : 60000;
-  const name = url.toString();
-  options.log?.(`Fetching profile over HTTP from ${name}`);
+  options.log?.(`Fetching profile over HTTP from ${url.href}`);
   if (seconds > 0) options.log?.(`Please wait... (${seconds}s)`);
-  let res: Response;
   try {
-    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs + 5000), redirect: 'follow' });
+    return await fetchBytes(url, {
+      timeoutMs: timeoutMs + 5000,
+      maxBytes: max,
+      ...(options.token ? { token: options.token } : {}),
+      ...(options.http ? { http: options.http } : {}),
+    });
   } catch (err) {
-    const e = err as Error & { cause?: { code?: string; message?: string } };
-    if (e.name === 'TimeoutError' || e.name === 'AbortError') throw new TsprofError(`${name}: http fetch: timed out after ${Math.round((timeoutMs + 5000) / 1000)}s`);
-    const cause = e.cause?.code ?? e.cause?.message ?? e.message;
-    throw new TsprofError(`${name}: http fetch: ${cause}`);
+    if (err instanceof FetchError) throw new TsprofError(`${url.href}: ${pprofWording(err.failure)}`);
+    throw err;
   }
-  if (!res.ok) {
-    let body = '';
-    try { body = firstLine(new TextDecoder().decode(await readBounded(res.body as unknown as AsyncIterable<Uint8Array>, name, 64 * 1024))); } catch { /* status alone */ }
-    throw new TsprofError(`${name}: server response: ${res.status} ${res.statusText}${body ? ' - ' + body : ''}`);
-  }
-  if (!res.body) return new Uint8Array(0);
-  return readBounded(res.body as unknown as AsyncIterable<Uint8Array>, name, max);
 }
 
 /**
  * parseProfileBytes turns loaded bytes into a Profile: pprof protobuf
- * (gzip or raw) or a V8 .cpuprofile/.heapprofile (JSON), told apart by content.
+ * (gzip or raw) or a V8 .cpuprofile/.heapprofile (JSON), told apart by
+ * content (the source-format registry).
  */
 export function parseProfileBytes(bytes: Uint8Array, sourceName: string, maxBytes = defaultMaxDecodedBytes): Profile {
-  const data = isGzip(bytes) ? gunzipBounded(bytes, sourceName, maxBytes) : bytes;
-  let i = 0;
-  if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) i = 3;
-  while (i < data.length && (data[i] === 0x20 || data[i] === 0x0a || data[i] === 0x0d || data[i] === 0x09)) i++;
-  if (data[i] === 0x7b /* { */) {
-    const text = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8');
-    const pprof = importV8Profile(text, sourceName);
-    if (pprof) return decodeProfile(pprof, sourceName, { maxDecodedBytes: maxBytes });
-    if (/^\s*\{\s*"snapshot"\s*:/.test(text.slice(0, 200))) {
-      throw new TsprofError(`${sourceName}: a V8 heap snapshot, not a profile: read it with \`tsprof snapshot summary ${sourceName}\``);
-    }
-    throw new TsprofError(`${sourceName}: JSON that is not a V8 .cpuprofile or .heapprofile (starts ${JSON.stringify(firstLine(text, 40))})`);
-  }
-  // Text that pprof's legacy parsers or a web server would send: say what it is.
-  const head = Buffer.from(data.buffer, data.byteOffset + i, Math.min(data.byteLength - i, 80)).toString('latin1');
-  if (/^<(!DOCTYPE|html)/i.test(head)) throw new TsprofError(`${sourceName}: an HTML page, not a profile`);
-  if (/^(heap profile:|--- contention|--- mutex|goroutine profile:|threadcreate profile:)/.test(head)) {
-    throw new TsprofError(`${sourceName}: a legacy text profile ("${head.split('\n')[0]!.trim()}"), not protobuf: fetch it without ?debug=N`);
-  }
-  return decodeProfile(data, sourceName, { maxDecodedBytes: maxBytes });
+  return parseSource(bytes, sourceName, maxBytes);
 }
 
 /**

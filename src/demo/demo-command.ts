@@ -2,10 +2,10 @@ import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../errors.js';
-import { DemoContext, type DemoSettings } from '../demo/demo-context.js';
-import { demoSteps } from '../demo/demo-steps.js';
-import { type FlagSpec, flagUsage, parseFlags } from './flags.js';
-import type { CliIO } from './io.js';
+import { type FlagSpec, flagUsage, parseFlags } from '../cli/flags.js';
+import type { CliIO } from '../cli/io.js';
+import { DemoContext, type DemoSettings } from './demo-context.js';
+import { demoSteps } from './demo-steps.js';
 
 const demoFlags: Record<string, FlagSpec> = {
   duration: { kind: 'int', default: 120, help: 'about how long the whole demo runs, in seconds (half leaky, a third fixed)' },
