@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { getHeapSnapshot, getHeapStatistics } from 'node:v8';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import { formatProcessMemory } from '../profile/process-memory.js';
 import { cpuProfileToPprof } from '../source/v8-cpu-profile.js';
 import type { FrameNamer } from '../source/v8-frames.js';
 import { HeapSampleTable, heapTableToPprof } from '../source/v8-heap-profile.js';
@@ -177,6 +178,8 @@ async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): Promise<
       durationNanos: seconds !== undefined ? (Date.now() - startedAt) * 1e6 : undefined,
       defaultSampleType: allocations ? 'alloc_space' : 'inuse_space',
       mainFile: process.argv[1],
+      // The memory outside the V8 heap (external strings, Buffers) beside it, for tsprof's watch.
+      comments: [formatProcessMemory(process.memoryUsage())],
     }),
   );
   await sendProfile(ctx, name, profile);

@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { createAgentFrameNamer } from '../agent/frame-namer.js';
 import { errorMessage } from '../errors.js';
+import { formatProcessMemory } from '../profile/process-memory.js';
 import type { FrameNamer } from '../source/v8-frames.js';
 import { HeapSampleTable, heapTableToPprof } from '../source/v8-heap-profile.js';
 import { closeInspector, inspectTarget, openInspector, type OpenedInspector } from './open-inspector.js';
@@ -40,6 +41,7 @@ export interface AttachedAgentOptions {
  */
 export async function remoteHeapPprof(opened: OpenedInspector, options: { interval: number; namer: FrameNamer; startedAt: number; stop: boolean }): Promise<Uint8Array> {
   const profile = await readRemoteHeapSampling(opened.client, options.stop);
+  const memory = await remoteHeapFigures(opened.client);
   return heapTableToPprof(HeapSampleTable.fromV8(profile, options.interval), {
     kind: 'inuse',
     interval: options.interval,
@@ -49,6 +51,7 @@ export async function remoteHeapPprof(opened: OpenedInspector, options: { interv
     comments: [
       `taken by tsprof attach from process ${opened.target.pid} (Node ${opened.nodeVersion})`,
       `in-use memory of the allocations sampled since ${new Date(options.startedAt).toISOString()}: V8 samples only from when sampling starts`,
+      formatProcessMemory(memory),
     ],
   }).encode();
 }

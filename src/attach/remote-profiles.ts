@@ -6,6 +6,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { V8CpuProfile } from '../source/v8-cpu-profile.js';
 import type { V8HeapProfile } from '../source/v8-heap-profile.js';
+import type { ProcessMemory } from '../profile/process-memory.js';
 import type { InspectorClient } from './inspector-client.js';
 
 /** sleep waits ms milliseconds. */
@@ -14,12 +15,8 @@ function sleep(ms: number): Promise<void> {
 }
 
 /** RemoteHeapFigures is the target's memory, as process.memoryUsage() and V8 tell it. */
-export interface RemoteHeapFigures {
-  heapUsed: number;
+export interface RemoteHeapFigures extends ProcessMemory {
   heapLimit: number;
-  external: number;
-  arrayBuffers: number;
-  rss: number;
 }
 
 /** remoteHeapFigures reads the target's memory figures (before a snapshot, to tell whether one is safe). */

@@ -25,6 +25,12 @@ export function formatGrowthReport(report: GrowthReport, options: GrowthFormatOp
   lines.push(
     `Total in use: ${formatBytes(total.trend.first)} → ${formatBytes(total.trend.last)}, ${describeTrend(total.trend.slopePerMinute, total.verdict.kind)} (${total.verdict.confidence} confidence: ${total.verdict.reason})`,
   );
+  const external = report.external;
+  if (external) {
+    lines.push(
+      `Outside the V8 heap (external: Buffers, external strings): ${formatBytes(external.trend.first)} → ${formatBytes(external.trend.last)}, ${describeTrend(external.trend.slopePerMinute, external.verdict.kind)} (${external.verdict.confidence} confidence: ${external.verdict.reason})`,
+    );
+  }
   lines.push('');
   if (report.growing.length > 0) {
     lines.push(`Growing allocation sites (${report.growing.length}):`);
@@ -69,12 +75,27 @@ function formatGrowingSite(site: SiteGrowth, depth: number): string[] {
 /** conclusion is the one-line answer: what grows and how fast, or that nothing does. */
 export function conclusion(report: GrowthReport): string {
   const top = report.growing[0];
+  const external = report.external;
+  const externalGrows = external?.verdict.kind === 'growing';
   if (report.total.verdict.kind === 'unknown') return `Verdict: too few heap profiles (${report.times.length}) to judge growth; watch longer.`;
   if (!top) {
+    if (externalGrows) {
+      return (
+        `Verdict: memory outside the V8 heap (external: Buffers, external strings) grows ${formatBytes(external!.trend.slopePerMinute)}/min (${external!.verdict.confidence} confidence); ` +
+        'V8\'s heap profile does not sample it, so no allocation site is named.'
+      );
+    }
+    if (report.total.verdict.kind === 'growing') {
+      // The total rises steadily though no single site does (JIT inlining can move a site's samples to its caller mid-watch).
+      const gainer = [...report.others].sort((a, b) => b.trend.last - b.trend.first - (a.trend.last - a.trend.first))[0];
+      const best = gainer && gainer.trend.last > gainer.trend.first ? `; the largest gain is in ${gainer.site.functionName || '(anonymous)'} (+${formatBytes(gainer.trend.last - gainer.trend.first)})` : '';
+      return `Verdict: in-use memory grows ${formatBytes(report.total.trend.slopePerMinute)}/min (${report.total.verdict.confidence} confidence), though no single allocation site grows steadily${best}.`;
+    }
     return `Verdict: no allocation site grows steadily; total in use is ${report.total.verdict.kind} at ${formatBytes(report.total.trend.last)}.`;
   }
   const more = report.growing.length > 1 ? ` (and ${report.growing.length - 1} more growing site${report.growing.length > 2 ? 's' : ''})` : '';
-  return `Verdict: in-use memory allocated in ${top.site.functionName || '(anonymous)'} grows ${formatBytes(top.trend.slopePerMinute)}/min (${top.verdict.confidence} confidence)${more}.`;
+  const outside = externalGrows ? `; memory outside the V8 heap grows ${formatBytes(external!.trend.slopePerMinute)}/min too` : '';
+  return `Verdict: in-use memory allocated in ${top.site.functionName || '(anonymous)'} grows ${formatBytes(top.trend.slopePerMinute)}/min (${top.verdict.confidence} confidence)${more}${outside}.`;
 }
 
 /** frameName renders a frame as `function file:line`. */

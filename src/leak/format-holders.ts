@@ -11,7 +11,12 @@ export function shortPath(path: string, hops = 5): string {
 /** formatHeldMemory renders the snapshots' side: per growing site what holds its memory, then the largest collections and new objects. */
 export function formatHeldMemory(held: HeldMemory): string {
   const lines: string[] = ['', 'Why it is held (heap snapshots at the start and end of the watch):'];
-  if (held.sites.length === 0) lines.push('  no growing site to explain');
+  if (held.sites.length === 0 && !held.external) lines.push('  no growing site to explain');
+  if (held.external) {
+    lines.push(`  memory outside the V8 heap (external strings, Buffers; +${formatBytes(held.external.gainedBytes)} over the watch):`);
+    if (held.external.holders.length === 0) lines.push('      no leak signature or new objects that account for it in the snapshots');
+    for (const holder of held.external.holders) lines.push(...formatHolder(holder));
+  }
   for (const site of held.sites) {
     lines.push(`  ${frameName(site.site)} (objects of ~${formatBytes(site.objectBytes)}):`);
     if (site.holders.length === 0) lines.push('      no leak signature or new objects of that size in the snapshots');
@@ -48,8 +53,8 @@ function formatHolder(h: Holder): string[] {
 export function heldConclusion(growth: GrowthReport, held: HeldMemory): string {
   const base = conclusion(growth);
   const top = held.sites[0];
-  const holder = top?.holders[0];
-  if (!top || !holder) return base;
+  const holder = top?.holders[0] ?? (growth.growing.length === 0 ? held.external?.holders[0] : undefined);
+  if (!holder) return base;
   // The remedy's first clause is the action; the rest (examples) is in the full report.
   const fix = holder.remedy ? `: ${holder.remedy.split(/ \(|, so /)[0]}` : '';
   return `${base.replace(/\.$/, '')}; it is held by ${holderPhrase(holder)}${fix}.`;

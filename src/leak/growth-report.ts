@@ -30,6 +30,12 @@ export interface GrowthReport {
   minGrowthBytes: number;
   granularity: SiteOptions['granularity'];
   total: { bytes: number[]; trend: Trend; verdict: Verdict };
+  /**
+   * external is the process's memory outside the V8 heap (process.memoryUsage().external:
+   * external strings, Buffer and ArrayBuffer backing stores), judged as the heap is,
+   * when every profile carries it.
+   */
+  external?: { bytes: number[]; arrayBuffers: number[]; trend: Trend; verdict: Verdict };
   /** growing sites, fastest first. */
   growing: SiteGrowth[];
   /** the other sites, largest in-use last reading first. */
@@ -80,7 +86,7 @@ export function analyzeGrowth(observations: readonly HeapObservation[], options:
   });
   const growing = sites.filter((s) => s.verdict.kind === 'growing').sort((a, b) => b.trend.slopePerMinute - a.trend.slopePerMinute);
   const others = sites.filter((s) => s.verdict.kind !== 'growing').sort((a, b) => b.trend.last - a.trend.last);
-  return {
+  const report: GrowthReport = {
     times,
     minGrowthBytes,
     granularity: options.sites.granularity,
@@ -88,6 +94,14 @@ export function analyzeGrowth(observations: readonly HeapObservation[], options:
     growing,
     others,
   };
+  if (observations.length > 0 && observations.every((o) => o.memory !== undefined)) {
+    // Exact figures, not samples: the sampling floor does not apply, only the threshold.
+    const bytes = observations.map((o) => o.memory!.external);
+    const trend = fitTrend(bytes.map((b, i) => ({ timeMs: times[i]!, bytes: b })));
+    const exactOptions = { ...options.verdict };
+    report.external = { bytes, arrayBuffers: observations.map((o) => o.memory!.arrayBuffers), trend, verdict: judgeTrend(trend, exactOptions) };
+  }
+  return report;
 }
 
 function typicalObjectBytes(bytes: readonly number[], objects: readonly number[]): number {

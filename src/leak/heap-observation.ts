@@ -1,3 +1,5 @@
+import type { ProcessMemory } from '../profile/process-memory.js';
+
 /** Frame is one stack frame of an allocation, as the heap profile names it. */
 export interface Frame {
   functionName: string;
@@ -27,4 +29,11 @@ export interface HeapObservation {
    * steps of about this size, so growth smaller than a few of them is noise.
    */
   samplingPeriodBytes?: number;
+  /**
+   * memory is the process's memory when the profile was taken, where the
+   * profile carries it (the tsprof agent's do): the heap profile sees only the
+   * V8 heap, and external memory (Buffers, and on Node 24+ large strings
+   * decoded from them) can grow while it stays flat.
+   */
+  memory?: ProcessMemory;
 }

@@ -37,6 +37,11 @@ export interface SiteHolders {
 /** HeldMemory is the snapshots' side of a hunt, joined with the growing sites. */
 export interface HeldMemory {
   sites: SiteHolders[];
+  /**
+   * external explains growth outside the V8 heap (external strings, Buffers), which no
+   * heap-profile site accounts for: the holders whose new objects match what it gained.
+   */
+  external?: { gainedBytes: number; holders: Holder[] };
   slicedStrings: SlicedStringLeak[];
   collections: CollectionReport[];
   newObjects: { count: number; bytes: number; groups: GrowthGroup[] };
@@ -90,12 +95,32 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
     objectBytes: site.objectBytes,
     holders: holdersOf(site, sliceHolders, newHolders),
   }));
-  return {
+  const held: HeldMemory = {
     sites,
     slicedStrings,
     collections,
     newObjects: { count: fresh.newObjects, bytes: fresh.newBytes, groups: fresh.groups },
   };
+  if (growth.external?.verdict.kind === 'growing') {
+    const gainedBytes = growth.external.trend.last - growth.external.trend.first;
+    held.external = { gainedBytes, holders: externalHolders(gainedBytes, sliceHolders, newHolders) };
+  }
+  return held;
+}
+
+/**
+ * externalHolders matches growth outside the V8 heap with the snapshots. V8's
+ * snapshots count an external string's characters and a backing store's bytes
+ * in the nodes that own them, so what the external figure gained reappears as
+ * new objects there; only the gain can match, as no site gives a size.
+ */
+function externalHolders(gainedBytes: number, sliceHolders: Holder[], newHolders: Holder[]): Holder[] {
+  const likeGain = (h: Holder) => h.newSinceStart !== undefined && sizeRatio(gainedBytes, h.newSinceStart.bytes) >= minSizeRatio;
+  const sliced = sliceHolders.filter(likeGain);
+  const others = newHolders.filter(
+    (h) => likeGain(h) && !sliced.some((s) => h.path.startsWith(s.path.replace(/ → \(sliced string\) → parent$/, ''))),
+  );
+  return [...sliced, ...others.slice(0, 2)];
 }
 
 function holdersOf(site: SiteGrowth, sliceHolders: Holder[], newHolders: Holder[]): Holder[] {

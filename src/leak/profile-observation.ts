@@ -1,4 +1,5 @@
 import { TsprofError } from '../errors.js';
+import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
 import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
 import { StackInterner } from './stack-interner.js';
@@ -55,7 +56,8 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
   }
   const timeMs = options.timeMs ?? Number(profile.timeNanos / 1_000_000n);
   const samplingPeriodBytes = profile.periodType?.unit === 'bytes' ? profile.period : 0;
-  return { timeMs, samples: [...byStack.values()], samplingPeriodBytes };
+  const memory = processMemoryOf(profile.comments);
+  return { timeMs, samples: [...byStack.values()], samplingPeriodBytes, ...(memory ? { memory } : {}) };
 }
 
 /** bytesSampleIndex picks the in-use bytes value of a heap profile, or says why there is none. */
