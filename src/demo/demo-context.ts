@@ -50,8 +50,11 @@ export interface PhasePoint {
 export interface PhaseRecord {
   mode: 'leaky' | 'fixed';
   points: PhasePoint[];
-  /** Least-squares growth of in-use bytes, per minute. */
+  /** Least-squares growth of the memory held (in-use V8 heap + external), per minute. */
   bytesPerMinute: number;
+  /** The held memory's growth over the phase, and the part of it outside the V8 heap. */
+  grownBytes: number;
+  grownExternalBytes: number;
 }
 
 /** DemoContext is the state the steps share. */

@@ -1,5 +1,6 @@
 import { TsprofError, errorMessage } from '../errors.js';
 import { decodeProfile } from '../profile/decode.js';
+import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
 
 /** AllocationSite is where most in-use memory was allocated, as the demo explains it. */
@@ -20,6 +21,12 @@ export interface AllocationSite {
 /** HeapFigures is what the demo reads from one heap profile of the agent. */
 export interface HeapFigures {
   inuseBytes: number;
+  /**
+   * externalBytes is the process's memory outside the V8 heap when the profile
+   * was taken (the agent writes it beside every heap profile): on Node 24+ the
+   * story's ~1 MB responses are external strings, which the heap profile misses.
+   */
+  externalBytes: number;
   site: AllocationSite | undefined;
 }
 
@@ -68,7 +75,8 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
       depth.set(frame.name, (depth.get(frame.name) ?? 0) + value * k);
     });
   }
-  if (total <= 0) return { inuseBytes: 0, site: undefined };
+  const externalBytes = processMemoryOf(profile.comments)?.external ?? 0;
+  if (total <= 0) return { inuseBytes: 0, externalBytes, site: undefined };
   const isApplication = (f: Frame) => f.file !== '' && !f.file.startsWith('node:') && !f.file.includes('node_modules') && !f.name.startsWith('(');
   const candidates = new Set(stacks.flatMap((s) => s.frames.filter(isApplication).map((f) => f.name)));
   let best: string | undefined;
@@ -77,7 +85,7 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
     if (bytes < total / 2) continue;
     if (best === undefined || depth.get(name)! / bytes < depth.get(best)! / cum.get(best)!) best = name;
   }
-  if (best === undefined) return { inuseBytes: total, site: undefined };
+  if (best === undefined) return { inuseBytes: total, externalBytes, site: undefined };
   const lines = new Map<string, number>();
   const callers = new Map<string, number>();
   const callees = new Map<string, number>();
@@ -93,6 +101,7 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
   }
   return {
     inuseBytes: total,
+    externalBytes,
     site: {
       functionName: best,
       file,

@@ -33,11 +33,16 @@ async function fetcherStats(context: DemoContext): Promise<FetcherStats> {
   return JSON.parse(Buffer.from(bytes).toString('utf8')) as FetcherStats;
 }
 
-/** bytesPerMinute fits in-use bytes over time by least squares. */
+/** heldBytes is the memory a profile says is held: the in-use V8 heap and what lies outside it (external). */
+export function heldBytes(point: PhasePoint): number {
+  return point.figures.inuseBytes + point.figures.externalBytes;
+}
+
+/** bytesPerMinute fits held bytes over time by least squares. */
 function bytesPerMinute(points: PhasePoint[]): number {
   if (points.length < 2) return 0;
   const xs = points.map((p) => p.elapsedMs / 60_000);
-  const ys = points.map((p) => p.figures.inuseBytes);
+  const ys = points.map(heldBytes);
   const mx = xs.reduce((a, b) => a + b, 0) / xs.length;
   const my = ys.reduce((a, b) => a + b, 0) / ys.length;
   let num = 0;
@@ -59,7 +64,7 @@ export async function observePhase(context: DemoContext, mode: 'leaky' | 'fixed'
   const agent = context.fetcher!.info.agent;
   const start = Date.now();
   const points: PhasePoint[] = [];
-  context.print(`   time   scrapes   in-use heap (profile)   heap used   profile`);
+  context.print(`   time   scrapes   in-use heap (profile)   external   heap used   profile`);
   for (let k = 1; k <= settings.profiles; k++) {
     const due = (seconds * 1000 * k) / settings.profiles;
     for (;;) {
@@ -70,7 +75,7 @@ export async function observePhase(context: DemoContext, mode: 'leaky' | 'fixed'
       const elapsed = Math.round((Date.now() - start) / 1000);
       progress.update(`   ${mode}: ${elapsed}s of ${seconds}s, ${stats.scrapes} scrapes, heap used ${formatMB(stats.heapUsedBytes)}`);
     }
-    const bytes = await getOk(context, `${agent}/debug/pprof/heap`, 'the heap profile');
+    const bytes = await getOk(context, `${agent}/debug/pprof/heap?gc=1`, 'the heap profile');
     const file = join(settings.dir, `${mode}-${k}.pb.gz`);
     await writeFile(file, bytes);
     const stats = await fetcherStats(context);
@@ -79,17 +84,24 @@ export async function observePhase(context: DemoContext, mode: 'leaky' | 'fixed'
     points.push(point);
     context.print(
       `   ${`${Math.round(point.elapsedMs / 1000)}s`.padStart(4)}   ${String(point.scrapes).padStart(7)}   ${formatMB(point.figures.inuseBytes).padStart(21)}` +
-        `   ${formatMB(point.heapUsedBytes).padStart(9)}   ${context.shown(file)}`,
+        `   ${formatMB(point.figures.externalBytes).padStart(8)}   ${formatMB(point.heapUsedBytes).padStart(9)}   ${context.shown(file)}`,
     );
   }
-  const record: PhaseRecord = { mode, points, bytesPerMinute: bytesPerMinute(points) };
   const first = points[0]!;
   const last = points[points.length - 1]!;
-  const grown = last.figures.inuseBytes - first.figures.inuseBytes;
+  const grownExternalBytes = last.figures.externalBytes - first.figures.externalBytes;
+  const record: PhaseRecord = { mode, points, bytesPerMinute: bytesPerMinute(points), grownBytes: heldBytes(last) - heldBytes(first), grownExternalBytes };
+  const grown = record.grownBytes;
   context.print(
-    `   ${mode}: in-use memory ${formatMB(first.figures.inuseBytes)} -> ${formatMB(last.figures.inuseBytes)} ` +
+    `   ${mode}: memory held (in-use heap + external) ${formatMB(heldBytes(first))} -> ${formatMB(heldBytes(last))} ` +
       `(${grown >= 0 ? '+' : ''}${formatMB(grown)} in ${Math.round((last.elapsedMs - first.elapsedMs) / 1000)}s; trend ${record.bytesPerMinute >= 0 ? '+' : ''}${formatMB(record.bytesPerMinute)}/min)`,
   );
+  if (grownExternalBytes > grown / 2 && grown > 0) {
+    context.print(
+      `   ${formatMB(grownExternalBytes)} of it is outside the V8 heap (external): this Node decodes each ~1 MB response into an\n` +
+        '   external string, whose characters V8\'s heap profile does not sample.',
+    );
+  }
   context.phases.push(record);
   return record;
 }

@@ -37,7 +37,24 @@ export async function runDemo(args: string[]): Promise<DemoRun> {
 
 /** inuseFigures reads the "in-use heap" column of the demo's table for one phase, in MB. */
 export function inuseFigures(stdout: string, mode: 'leaky' | 'fixed'): number[] {
-  return [...stdout.matchAll(new RegExp(`^\\s+\\d+s\\s+\\d+\\s+([\\d.]+) MB\\s+[\\d.]+ MB\\s+\\S*${mode}-\\d+\\.pb\\.gz$`, 'gm'))].map((m) => Number(m[1]));
+  return tableRows(stdout, mode).map((r) => r.inuse);
+}
+
+/** heldFigures reads the memory held per profile, in MB: the in-use heap plus the external column. */
+export function heldFigures(stdout: string, mode: 'leaky' | 'fixed'): number[] {
+  return tableRows(stdout, mode).map((r) => r.inuse + r.external);
+}
+
+/** externalFigures reads the "external" column (memory outside the V8 heap), in MB. */
+export function externalFigures(stdout: string, mode: 'leaky' | 'fixed'): number[] {
+  return tableRows(stdout, mode).map((r) => r.external);
+}
+
+function tableRows(stdout: string, mode: 'leaky' | 'fixed'): { inuse: number; external: number }[] {
+  return [...stdout.matchAll(new RegExp(`^\\s+\\d+s\\s+\\d+\\s+([\\d.]+) MB\\s+([\\d.]+) MB\\s+[\\d.]+ MB\\s+\\S*${mode}-\\d+\\.pb\\.gz$`, 'gm'))].map((m) => ({
+    inuse: Number(m[1]),
+    external: Number(m[2]),
+  }));
 }
 
 /** demoPids are the child processes the demo said it started. */
