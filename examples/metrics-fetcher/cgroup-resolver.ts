@@ -5,13 +5,19 @@
  * `forgetAfterScrapes` scrapes are dropped, so the cache follows the node.
  */
 
-/** ResolverMode: "leaky" keys the cache with the id as given (a slice of the response); "fixed" with a copy. */
+/**
+ * ResolverMode: "leaky" keeps the cgroup path as given (a slice of the response) in its record; "fixed" keeps
+ * a copy. Ids are copies in both modes: from Node 26, V8 internalizes a string used to look up or set a Map
+ * key in place, which frees a sliced key's parent by itself; a record's field is where the story's bug survives.
+ */
 export type ResolverMode = 'leaky' | 'fixed';
 
 /** ContainerInfo is the cached record of one container. */
 export interface ContainerInfo {
-  /** The full 64-hex id (in leaky mode: the very string the parser sliced from the response). */
+  /** The full 64-hex id (a copy). */
   containerId: string;
+  /** The cgroup the container was first seen in (in leaky mode: the very string the parser sliced from the response). */
+  cgroupPath: string;
   /** The 12-hex short id, as `docker ps` shows it. */
   shortId: string;
   firstSeenScrape: number;
@@ -46,15 +52,21 @@ export class CgroupResolver {
     this.scrape++;
   }
 
-  /** resolve returns the cached info of a container, creating it on first sight. */
-  resolve(containerId: string): ContainerInfo {
+  /** resolve returns the cached info of a container (seen in cgroupPath), creating it on first sight. */
+  resolve(containerId: string, cgroupPath: string = containerId): ContainerInfo {
     let info = this.cache.get(containerId);
     if (info === undefined) {
-      // The story's bug, kept on purpose in leaky mode: the key is the parser's
-      // slice of the whole response, so caching it caches the response.
-      const key = this.mode === 'fixed' ? copyString(containerId) : containerId;
-      info = { containerId: key, shortId: key.slice(0, 12), firstSeenScrape: this.scrape, lastSeenScrape: this.scrape };
-      this.cache.set(key, info);
+      // The story's bug, kept on purpose in leaky mode: the record keeps the
+      // parser's slice of the whole response, so caching it caches the response.
+      const id = copyString(containerId);
+      info = {
+        containerId: id,
+        cgroupPath: this.mode === 'fixed' ? copyString(cgroupPath) : cgroupPath,
+        shortId: id.slice(0, 12),
+        firstSeenScrape: this.scrape,
+        lastSeenScrape: this.scrape,
+      };
+      this.cache.set(id, info);
     } else {
       info.lastSeenScrape = this.scrape;
     }

@@ -170,7 +170,7 @@ export class MetricsFetcher {
       if (cgroup === undefined || container === '') continue; // pod- and node-level rows
       const containerId = containerIdOf(cgroup);
       if (containerId === undefined) continue;
-      const info = this.resolver.resolve(containerId);
+      const info = this.resolver.resolve(containerId, cgroup);
       let entry = usage.get(info);
       if (entry === undefined) {
         entry = { kubelet, containerId: info.shortId, namespace, pod, container, memoryWorkingSetBytes: 0, memoryRssBytes: 0, cpuUsageSeconds: 0 };

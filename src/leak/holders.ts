@@ -149,14 +149,17 @@ function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[]): H
   // The parents new since the first snapshot are the (string) group on the same path.
   const prefix = holderSegments.join(' → ');
   const fresh = groups.find((g) => g.className === '(string)' && g.path.startsWith(prefix) && g.path.includes('(sliced string)'));
+  // Slices straight in a Map or Set are its keys (or members); elsewhere they sit in a field of each entry.
+  const inCollection = collectionLabel.test(holderSegments[holderSegments.length - 1] ?? '');
+  const what = inCollection ? 'sliced-string key' : 'sliced string';
   const holder: Holder = {
     kind: 'sliced-strings',
-    holder: holderName(holderSegments),
+    holder: inCollection ? holderName(holderSegments) : containerName(holderSegments),
     path,
     count: leak.parents,
     bytes: leak.keptBytes,
     objectBytes: leak.parents > 0 ? leak.keptBytes / leak.parents : 0,
-    through: `${leak.slices} sliced-string key${leak.slices === 1 ? '' : 's'} of ${Math.round(leak.usedBytes / Math.max(1, leak.slices))}B`,
+    through: `${leak.slices} ${what}${leak.slices === 1 ? '' : 's'} of ${Math.round(leak.usedBytes / Math.max(1, leak.slices))}B`,
     remedy: leak.remedy,
   };
   if (fresh) holder.newSinceStart = { count: fresh.count, bytes: fresh.shallowSize };

@@ -70,7 +70,7 @@ test('Ctrl-C ends an open-ended watch with the report (end snapshot included), e
     const [code] = (await once(cli, 'exit')) as [number | null];
     assert.equal(code, 0);
     assert.match(out, /^\(watch ended early: interrupted\)\nHeap growth over [\d.]+s: \d+ heap profiles/);
-    assert.match(out, /held by CgroupResolver\.cache \(a Map\) through \d+ sliced-string keys/);
+    assert.match(out, /held by CgroupResolver\.cache \(a Map\) → Object\.cgroupPath through \d+ sliced strings/);
     if (externalResponses) assert.match(out, /Verdict: memory outside the V8 heap \(external: Buffers, external strings\) grows .*; it is held by CgroupResolver\.cache/);
     else assert.match(out, /Verdict: in-use memory allocated in parseContainerMetricsResponse grows .*; it is held by CgroupResolver\.cache/);
   } finally {

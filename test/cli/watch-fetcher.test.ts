@@ -28,15 +28,15 @@ test('watch -snapshots on the leaky metrics fetcher: parseContainerMetricsRespon
   try {
     const r = await watch(fetcher.url, ['-snapshots']);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /held by CgroupResolver\.cache \(a Map\) through \d+ sliced-string keys of \d+B that keep \d+ strings of [\d.]+(kB|MB) alive/);
-    assert.match(r.out, /path: … → MetricsFetcher\.resolver → CgroupResolver\.cache → Map → \(sliced string\) → parent/);
+    assert.match(r.out, /held by CgroupResolver\.cache \(a Map\) → Object\.cgroupPath through \d+ sliced strings of \d+B that keep \d+ strings of [\d.]+(kB|MB) alive/);
+    assert.match(r.out, /path: … → CgroupResolver\.cache → Map → Object\.cgroupPath → \(sliced string\) → parent/);
     if (decodesLargeBuffersExternally()) {
       // Node 24+: the ~1 MB responses are external strings, outside V8's heap profile.
       assert.match(r.out, /\nOutside the V8 heap \(external: Buffers, external strings\): [\d.]+MB → [\d.]+MB, growing [\d.]+MB\/min \((high|medium) confidence/);
-      assert.match(r.out, /\nVerdict: memory outside the V8 heap \(external: Buffers, external strings\) grows [\d.]+MB\/min \((high|medium|low) confidence\); V8's heap profile does not sample it, so no allocation site is named; it is held by CgroupResolver\.cache \(a Map\) through \d+ sliced-string keys .* alive: copy the slice before keeping it\.\n$/);
+      assert.match(r.out, /\nVerdict: memory outside the V8 heap \(external: Buffers, external strings\) grows [\d.]+MB\/min \((high|medium|low) confidence\); V8's heap profile does not sample it, so no allocation site is named; it is held by CgroupResolver\.cache \(a Map\) → Object\.cgroupPath through \d+ sliced strings .* alive: copy the slice before keeping it\.\n$/);
     } else {
       assert.match(r.out, /Growing allocation sites \(1\):\n  parseContainerMetricsResponse examples\/metrics-fetcher\/metrics-fetcher\.ts:\d+\n      grows [\d.]+MB\/min, (high|medium) confidence/);
-      assert.match(r.out, /\nVerdict: in-use memory allocated in parseContainerMetricsResponse grows [\d.]+MB\/min \((high|medium|low) confidence\); it is held by CgroupResolver\.cache \(a Map\) through \d+ sliced-string keys .* alive: copy the slice before keeping it\.\n$/);
+      assert.match(r.out, /\nVerdict: in-use memory allocated in parseContainerMetricsResponse grows [\d.]+MB\/min \((high|medium|low) confidence\); it is held by CgroupResolver\.cache \(a Map\) → Object\.cgroupPath through \d+ sliced strings .* alive: copy the slice before keeping it\.\n$/);
     }
   } finally {
     await fetcher.stop();

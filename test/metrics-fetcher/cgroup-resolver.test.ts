@@ -29,15 +29,19 @@ describe('CgroupResolver', () => {
     assert.deepEqual([...resolver.cache.keys()], [id(1)]);
   });
 
-  it('leaky mode keys with the very string given; fixed mode with an equal copy', () => {
+  it('leaky mode keeps the very cgroup path given in its record; fixed mode an equal copy; ids are equal either way', () => {
     const response = `x{id="/kubepods/pod1/${id(9)}"} 1`;
-    const slice = containerIdOf(response.slice(response.indexOf('"') + 1, response.lastIndexOf('"')))!;
+    const cgroup = response.slice(response.indexOf('"') + 1, response.lastIndexOf('"'));
+    const slice = containerIdOf(cgroup)!;
     assert.equal(slice, id(9));
     const leaky = new CgroupResolver('leaky');
     const fixed = new CgroupResolver('fixed');
+    assert.equal(leaky.resolve(slice, cgroup).cgroupPath, cgroup);
+    assert.equal(fixed.resolve(slice, cgroup).cgroupPath, cgroup);
     assert.equal(leaky.resolve(slice).containerId, slice);
-    assert.equal(fixed.resolve(slice).containerId, slice);
     assert.equal(copyString(slice), slice);
+    assert.deepEqual([...leaky.cache.keys()], [slice]);
+    assert.deepEqual([...fixed.cache.keys()], [slice]);
   });
 
   it('containerIdOf takes the 64-hex tail of container cgroups only', () => {
