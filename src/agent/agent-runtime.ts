@@ -2,8 +2,46 @@ import { ErrorLog } from './error-log.js';
 import { createAgentFrameNamer } from './frame-namer.js';
 import { HeapSampler } from './heap-sampler.js';
 import type { ResolvedAgentOptions } from './options.js';
-import type { AgentRuntime } from './pprof-endpoints.js';
+import type { FrameNamer } from '../source/v8-frames.js';
+import type { HeapSampleTable } from '../source/v8-heap-profile.js';
+import { RequestSignals } from './request-signals.js';
 import { WorkGate } from './work-gate.js';
+
+/** AgentRuntime is what the endpoints share: settings, the heap sampler, naming, logging. */
+export interface AgentRuntime {
+  options: ResolvedAgentOptions;
+  heap: HeapSampler;
+  namer: FrameNamer;
+  errors: ErrorLog;
+  /** Runs event-loop-blocking jobs one at a time. */
+  gate: { run<T>(job: () => T | Promise<T>): Promise<T> };
+  /** Aborted when the agent stops: ends waits for `?seconds=`. */
+  stopping: AbortSignal;
+  /** Each request's abort signal, fed by one listener on `stopping`. */
+  requests: RequestSignals;
+  /** What this agent's endpoints count between requests (never shared with another agent). */
+  state: AgentState;
+}
+
+/** AgentState is the per-agent bookkeeping of the endpoints. */
+export interface AgentState {
+  /** Timed requests (`?seconds=` heap deltas, CPU profiles) waiting now. */
+  pendingWaits: number;
+  /** Whether a heap snapshot is being taken. */
+  snapshotting: boolean;
+  /** The last read of the heap sampler, shared by requests arriving within a moment of it. */
+  recentHeapRead: { at: number; table: Promise<HeapSampleTable> } | undefined;
+}
+
+
+/** createAgentRuntime completes the shared parts with this agent's own request signals and state. */
+export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state'>): AgentRuntime {
+  return {
+    ...parts,
+    requests: new RequestSignals(parts.stopping),
+    state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined },
+  };
+}
 
 /**
  * V8 has one sampling heap profiler per process, so every agent and handler in
@@ -48,14 +86,14 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
   const stopping = new AbortController();
   let released = false;
   return {
-    runtime: {
+    runtime: createAgentRuntime({
       options,
       heap: sampler,
       namer: createAgentFrameNamer(options.appRoot),
       errors,
       gate: new WorkGate(maxQueuedBuilds),
       stopping: stopping.signal,
-    },
+    }),
     release() {
       if (released) return;
       released = true;

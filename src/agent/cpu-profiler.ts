@@ -1,4 +1,5 @@
 import type { V8CpuProfile } from '../source/v8-cpu-profile.js';
+import { sleepUnlessAborted } from '../timing/abortable-sleep.js';
 import { InspectorSession } from './inspector-session.js';
 
 /** CpuProfilerBusyError says another CPU profile is being taken (Go answers the same). */
@@ -33,17 +34,7 @@ export async function takeCpuProfile(seconds: number, intervalMicros: number, si
     session.call('Profiler.setSamplingInterval', { interval: intervalMicros });
     const startedAtMs = Date.now();
     session.call('Profiler.start');
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, seconds * 1000);
-      timer.unref();
-      function done() {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      }
-      if (signal?.aborted) done();
-      else signal?.addEventListener('abort', done, { once: true });
-    });
+    await sleepUnlessAborted(seconds * 1000, signal, { unref: true });
     const { profile } = session.call<{ profile: V8CpuProfile }>('Profiler.stop');
     return { profile, startedAtMs };
   } finally {

@@ -5,6 +5,7 @@ import type { HeapObservation } from './heap-observation.js';
 import { heapObservationFromProfile } from './profile-observation.js';
 import { isRuntimeFrame, siteIndex } from './site-series.js';
 import { StackInterner } from './stack-interner.js';
+import { sleepUnlessAborted } from '../timing/abortable-sleep.js';
 
 /** WatchProgress is what a live progress line shows after each heap profile. */
 export interface WatchProgress {
@@ -28,17 +29,7 @@ export interface Clock {
 /** systemClock is the real clock. */
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      signal?.addEventListener('abort', done, { once: true });
-    }),
+  sleep: (ms, signal) => sleepUnlessAborted(ms, signal),
 };
 
 /** WatchHeapOptions configure one watch of a heap profile endpoint. */

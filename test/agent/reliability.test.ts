@@ -15,6 +15,7 @@ import { handlePprofRequest, type AgentRuntime } from '../../src/agent/pprof-end
 import { WorkGate } from '../../src/agent/work-gate.js';
 import { plainFrameNamer } from '../../src/source/v8-frames.js';
 import { type ChildApp, fixturesDir, startChildApp } from './child-app.js';
+import { createAgentRuntime } from '../../src/agent/agent-runtime.js';
 
 describe('request validation', () => {
   let agent: RunningAgent;
@@ -148,14 +149,14 @@ describe('errors are contained', () => {
       }
     }
     const stopping = new AbortController();
-    const runtime: AgentRuntime = {
+    const runtime: AgentRuntime = createAgentRuntime({
       options,
       heap: new BrokenSampler({ interval: 524288, stackDepth: 64, allocations: false }),
       namer: plainFrameNamer,
       errors: new ErrorLog(options.log),
       gate: new WorkGate(4),
       stopping: stopping.signal,
-    };
+    });
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       void handlePprofRequest(runtime, '/debug/pprof', (req.url ?? '').split('?')[0]!.slice('/debug/pprof'.length), req, res);
     });
