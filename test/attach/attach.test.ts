@@ -15,7 +15,7 @@ import { listeningAddresses } from '../../src/attach/open-inspector.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { summarizeByConstructor } from '../../src/snapshot/summary.js';
-import { runCli } from '../golden/run-cli.js';
+import { runCli } from '../support/cli-capture.js';
 
 /** An agent-less service: keeps ~1 MB every 50 ms in a class of its own, and burns CPU in a named function. */
 const appSource = `

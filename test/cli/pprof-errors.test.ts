@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { runCli } from '../golden/run-cli.js';
+import { runCli } from '../support/cli-capture.js';
 
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');
 const dir = mkdtempSync(join(tmpdir(), 'tsprof-bad-'));

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from '../golden/run-cli.js';
+import { runCli } from '../support/cli-capture.js';
 
 process.env.TZ = 'UTC';
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzipSync } from 'node:zlib';
-import { runCli } from '../golden/run-cli.js';
+import { runCli } from '../support/cli-capture.js';
 
 process.env.TZ = 'UTC';
 const fixtures = join(process.cwd(), 'test', 'fixtures', 'go');

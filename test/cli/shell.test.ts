@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { runShell } from '../../src/cli/shell.js';
-import type { CliIO } from '../../src/cli/io.js';
 import { defaultConfig, type Config } from '../../src/driver/config.js';
 import { loadProfile } from '../../src/source/load-profile.js';
 import { skipUnless } from '../support/required-tool.js';
+import { captureIO } from '../support/cli-capture.js';
 
 const goFixtures = fileURLToPath(new URL('../../../test/fixtures/go/', import.meta.url));
 const heapT2 = join(goFixtures, 'heap_t2.pb.gz');
@@ -22,30 +22,18 @@ interface Session {
   stderr: string;
 }
 
-/** collect gathers everything written to a stream. */
-function collect(stream: PassThrough): () => string {
-  const chunks: Buffer[] = [];
-  stream.on('data', (b: Buffer) => chunks.push(b));
-  return () => Buffer.concat(chunks).toString();
-}
-
 /**
  * shell runs a whole session: the script is piped in (as when a user pastes
  * commands), the CliIO says "terminal" as it does when the CLI picks the shell.
  */
 async function shell(source: string, script: string, options: { cwd?: string; env?: NodeJS.ProcessEnv; config?: Config } = {}): Promise<Session> {
-  const stdin = new PassThrough();
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out = collect(stdout);
-  const err = collect(stderr);
   const home = mkdtempSync(join(tmpdir(), 'tsprof-shell-home-'));
-  const io: CliIO = { stdin, stdout, stderr, env: { HOME: home, ...options.env }, cwd: options.cwd ?? goFixtures, isTerminal: true };
+  const io = captureIO({ env: { HOME: home, ...options.env }, cwd: options.cwd ?? goFixtures, isTerminal: true });
   try {
     const profile = await loadProfile(source);
-    stdin.end(script);
+    (io.stdin as PassThrough).end(script);
     const code = await runShell(profile, options.config ?? defaultConfig(), io);
-    return { code, stdout: out(), stderr: err() };
+    return { code, stdout: io.out(), stderr: io.err() };
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -198,8 +186,11 @@ test('on a real terminal: line editing with history recalled by the up arrow and
     const stdin = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => stdin });
     const stdout = Object.assign(new PassThrough(), { isTTY: true, columns: 120, rows: 40 });
     const stderr = new PassThrough();
-    const out = collect(stdout);
-    collect(stderr);
+    // A real TTY's output, which captureIO's plain streams cannot stand in for.
+    const written: Buffer[] = [];
+    stdout.on('data', (b: Buffer) => written.push(b));
+    stderr.resume();
+    const out = () => Buffer.concat(written).toString();
     const profile = await loadProfile(heapT2);
     const done = runShell(profile, defaultConfig(), { stdin, stdout, stderr, env: { HOME: home }, cwd: goFixtures, isTerminal: true });
     stdin.write('top 1\r');

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { captureIO } from '../leak/capture-io.js';
+import { captureIO } from '../support/cli-capture.js';
 import { startService } from '../leak/service-process.js';
 import { decodesLargeBuffersExternally } from '../support/external-strings.js';
 

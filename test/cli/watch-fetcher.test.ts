@@ -2,7 +2,7 @@ import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { kubeletSimulatorScript, metricsFetcherScript, startChildService, type ChildService } from '../../src/demo/child-service.js';
 import { main } from '../../src/cli/main.js';
-import { captureIO } from '../leak/capture-io.js';
+import { captureIO } from '../support/cli-capture.js';
 import { startService } from '../leak/service-process.js';
 import { decodesLargeBuffersExternally } from '../support/external-strings.js';
 

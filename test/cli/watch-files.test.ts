@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import { encodeProfileGzip } from '../../src/profile/encode.js';
-import { captureIO } from '../leak/capture-io.js';
+import { captureIO } from '../support/cli-capture.js';
 
 const go = new URL('../../../test/fixtures/go/', import.meta.url).pathname;
 

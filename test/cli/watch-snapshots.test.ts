@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../src/cli/main.js';
-import { captureIO } from '../leak/capture-io.js';
+import { captureIO } from '../support/cli-capture.js';
 import { startService } from '../leak/service-process.js';
 import { decodesLargeBuffersExternally } from '../support/external-strings.js';
 

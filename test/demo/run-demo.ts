@@ -1,8 +1,8 @@
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable, Writable } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import { captureIO } from '../support/cli-capture.js';
 
 /** DemoRun is what one in-process `tsprof demo` printed, and where it left its files. */
 export interface DemoRun {
@@ -15,23 +15,9 @@ export interface DemoRun {
 /** runDemo runs `tsprof demo ARGS -dir <new temp dir>` in this process with captured output. */
 export async function runDemo(args: string[]): Promise<DemoRun> {
   const dir = await mkdtemp(join(tmpdir(), 'tsprof-demo-test-'));
-  let stdout = '';
-  let stderr = '';
-  const sink = (append: (s: string) => void) =>
-    new Writable({
-      write(chunk: Buffer, _e, done) {
-        append(chunk.toString('utf8'));
-        done();
-      },
-    });
-  const status = await main(['demo', ...args, '-dir', dir], {
-    stdout: sink((s) => (stdout += s)),
-    stderr: sink((s) => (stderr += s)),
-    stdin: Readable.from([]),
-    env: process.env,
-    cwd: process.cwd(),
-    isTerminal: false,
-  });
+  const io = captureIO({ env: process.env });
+  const status = await main(['demo', ...args, '-dir', dir], io);
+  const [stdout, stderr] = [io.out(), io.err()];
   return { status, stdout, stderr, dir };
 }
 

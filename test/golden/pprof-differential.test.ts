@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from './run-cli.js';
+import { runCli } from '../support/cli-capture.js';
 import { skipUnless } from '../support/required-tool.js';
 
 // Beyond the fixed goldens: the real `go tool pprof` is the oracle for every

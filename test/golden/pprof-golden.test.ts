@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runCli } from './run-cli.js';
+import { runCli } from '../support/cli-capture.js';
 
 // pprof prints Time: in the local zone; the goldens were written in UTC.
 process.env.TZ = 'UTC';

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { runCli } from './run-cli.js';
+import { runCli } from '../support/cli-capture.js';
 import { skipUnless } from '../support/required-tool.js';
 
 process.env.TZ = 'UTC';

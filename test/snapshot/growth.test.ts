@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
 import { snapshotGrowth } from '../../src/snapshot/growth.js';
 import { largestCollections } from '../../src/snapshot/leak-signatures.js';
-import { PassThrough } from 'node:stream';
 import { main } from '../../src/cli/main.js';
+import { captureIO } from '../support/cli-capture.js';
 
 /**
  * A small server-like program that leaks 500 Sessions per round into a
@@ -81,11 +81,9 @@ test('growth across real snapshots of a leaking process: what one round allocate
 
     // The CLI: tsprof snapshot diff BASELINE TARGET FINAL, as text and JSON.
     const cli = async (...args: string[]) => {
-      const stdout = new PassThrough();
-      let out = '';
-      stdout.on('data', (d) => (out += d));
-      const code = await main(['snapshot', 'diff', ...args], { stdout, stderr: new PassThrough(), stdin: new PassThrough(), env: {}, cwd: dir, isTerminal: false });
-      return { code, out };
+      const io = captureIO({ cwd: dir });
+      const code = await main(['snapshot', 'diff', ...args], io);
+      return { code, out: io.out() };
     };
     const text = await cli('s0.heapsnapshot', 's1.heapsnapshot', 's2.heapsnapshot');
     assert.equal(text.code, 0);

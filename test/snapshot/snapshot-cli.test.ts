@@ -4,11 +4,10 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { main } from '../../src/cli/main.js';
-import type { CliIO } from '../../src/cli/io.js';
+import { captureIO } from '../support/cli-capture.js';
 
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/v8/', import.meta.url));
 const leaky = fixtures + 'leaky.heapsnapshot.gz';
@@ -16,17 +15,9 @@ const fixed = fixtures + 'fixed.heapsnapshot.gz';
 const bin = fileURLToPath(new URL('../../../bin/tsprof.js', import.meta.url));
 
 async function run(args: string[], stdin: Buffer = Buffer.alloc(0)): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (d) => (out += d));
-  stderr.on('data', (d) => (err += d));
-  const input = new PassThrough();
-  input.end(stdin);
-  const io: CliIO = { stdout, stderr, stdin: input, env: {}, cwd: process.cwd(), isTerminal: false };
+  const io = captureIO({ stdin });
   const code = await main(['snapshot', ...args], io);
-  return { code, stdout: out, stderr: err };
+  return { code, stdout: io.out(), stderr: io.err() };
 }
 
 test('snapshot summary: text table and -json', async () => {
