@@ -1,4 +1,4 @@
-import type { Profile } from 'pprof-format';
+import type { Profile } from '../profile/profile.js';
 
 /**
  * profileText renders a profile as readable text for `?debug=1`, in the spirit
@@ -6,21 +6,23 @@ import type { Profile } from 'pprof-format';
  * (largest last value first) with its values and its stack, one frame a line.
  */
 export function profileText(profile: Profile, title: string): string {
-  const strings = profile.stringTable.strings;
-  const str = (i: number | bigint) => strings[Number(i)] ?? '';
-  const functions = new Map(profile.function.map((f) => [Number(f.id), f]));
-  const locations = new Map(profile.location.map((l) => [Number(l.id), l]));
-  const types = profile.sampleType.map((t) => `${str(t.type)}/${str(t.unit)}`);
-  const totals = types.map((_, i) => profile.sample.reduce((sum, s) => sum + Number(s.value[i] ?? 0), 0));
+  const { samples } = profile;
+  const types = profile.sampleTypes.map((t) => `${t.type}/${t.unit}`);
+  const n = samples.valueCount;
+  const value = (i: number, k: number) => samples.values[i * n + k] ?? 0;
+  const totals = types.map((_, k) => {
+    let sum = 0;
+    for (let i = 0; i < samples.count; i++) sum += value(i, k);
+    return sum;
+  });
   const last = types.length - 1;
-  const samples = [...profile.sample].sort((a, b) => Number(b.value[last] ?? 0) - Number(a.value[last] ?? 0));
-  const lines = [`${title} profile: ${totals.join(': ')} @ ${types.join(', ')}; period ${Number(profile.period)}`];
-  for (const sample of samples) {
-    lines.push(`${sample.value.map(Number).join(': ')} @`);
-    for (const id of sample.locationId) {
-      for (const line of locations.get(Number(id))?.line ?? []) {
-        const fn = functions.get(Number(line.functionId));
-        lines.push(`#\t${fn ? str(fn.name) : '?'}\t${fn ? str(fn.filename) : '?'}:${Number(line.line)}`);
+  const order = Array.from({ length: samples.count }, (_, i) => i).sort((a, b) => value(b, last) - value(a, last));
+  const lines = [`${title} profile: ${totals.join(': ')} @ ${types.join(', ')}; period ${profile.period}`];
+  for (const i of order) {
+    lines.push(`${Array.from({ length: n }, (_, k) => value(i, k)).join(': ')} @`);
+    for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) {
+      for (const line of profile.locations[samples.locationIndexes[j]!]!.lines) {
+        lines.push(`#\t${line.function.name}\t${line.function.filename}:${line.line}`);
       }
     }
     lines.push('');
