@@ -14,7 +14,7 @@ export interface AllocationSite {
   cumShare: number;
   /** The function that called it, for most of those bytes. */
   caller: string | undefined;
-  /** What it called to allocate (e.g. Buffer's toString), for most of those bytes; undefined when it allocated them itself. */
+  /** What it called to allocate (e.g. Buffer's toString), when that call holds a quarter or more of those bytes; undefined when it allocated them itself. */
   callee: string | undefined;
 }
 
@@ -108,9 +108,23 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
       line: Number(heaviest(lines) ?? 0),
       cumShare: cum.get(best)! / total,
       caller: heaviest(callers),
-      callee: heaviest(callees) || undefined,
+      callee: allocatingCallee(callees),
     },
   };
+}
+
+/**
+ * allocatingCallee names what the function called to allocate: the heaviest
+ * callee, if it holds a quarter or more of the function's bytes. The bytes the
+ * function "allocated itself" often are that same call inlined by the JIT (V8
+ * then reports no callee frame), so they do not outvote it.
+ */
+function allocatingCallee(callees: Map<string, number>): string | undefined {
+  let total = 0;
+  for (const value of callees.values()) total += value;
+  const named = new Map([...callees].filter(([name]) => name !== ''));
+  const best = heaviest(named);
+  return best !== undefined && named.get(best)! >= total / 4 ? best : undefined;
 }
 
 function bump(map: Map<string, number>, key: string, value: number): void {

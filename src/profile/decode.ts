@@ -1,7 +1,9 @@
 import { TsprofError } from '../errors.js';
-import type { LabelTable, Line, Location, Mapping, Profile, ProfileFunction, SampleTable, ValueType } from './profile.js';
+import type { Mapping, Profile, ProfileFunction } from './profile.js';
 import { defaultMaxDecodedBytes, gunzipBounded, isGzip } from './gzip.js';
 import { type GrowF64, type GrowU32, growF64, growU32 } from './growable.js';
+import { MalformedError, ProtoReader, TWO32 } from './proto-reader.js';
+import { assembleProfile, type RawFunction, type RawLocation, type RawMapping } from './decode-assembly.js';
 import { validateProfile } from './validate.js';
 
 /** DecodeOptions bounds what decoding may cost. */
@@ -37,104 +39,11 @@ export function decodeProfile(bytes: Uint8Array, sourceName: string, options: De
   return p;
 }
 
-/** MalformedError is internal: the bytes are not well-formed protobuf of a profile. */
-class MalformedError extends Error {}
-
-const TWO32 = 4294967296;
-
-interface RawMapping { m: Mapping; fileX: number; buildIdX: number }
-interface RawFunction { f: ProfileFunction; nameX: number; systemNameX: number; filenameX: number }
-interface RawLocation { id: number; mappingId: number; address: bigint; lineFn: number[]; lineNo: number[]; isFolded: boolean }
-
 /**
  * ProtoDecoder is a hand-written reader for profile.proto: one pass over the
  * bytes, samples straight into typed arrays, strings sliced once.
  */
-class ProtoDecoder {
-  private readonly buf: Buffer;
-  private pos = 0;
-
-  constructor(bytes: Uint8Array) {
-    this.buf = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
-
-  /** varint reads a varint as a double: exact below 2^53, the int64 value for negative numbers. */
-  private varint(end: number): number {
-    const buf = this.buf;
-    let pos = this.pos;
-    if (pos >= end) throw new MalformedError(`truncated varint at byte ${pos}`);
-    let b = buf[pos++]!;
-    if (b < 0x80) { this.pos = pos; return b; }
-    let lo = b & 0x7f;
-    for (let shift = 7; shift < 28; shift += 7) {
-      if (pos >= end) throw new MalformedError(`truncated varint at byte ${pos}`);
-      b = buf[pos++]!;
-      lo |= (b & 0x7f) << shift;
-      if (b < 0x80) { this.pos = pos; return lo; }
-    }
-    // Beyond 28 bits: assemble low and high 32-bit halves.
-    if (pos >= end) throw new MalformedError(`truncated varint at byte ${pos}`);
-    b = buf[pos++]!;
-    lo = (lo | ((b & 0x0f) << 28)) >>> 0;
-    let hi = (b & 0x7f) >> 4;
-    if (b >= 0x80) {
-      for (let shift = 3; ; shift += 7) {
-        if (shift > 31) throw new MalformedError(`bad varint at byte ${pos}`);
-        if (pos >= end) throw new MalformedError(`truncated varint at byte ${pos}`);
-        b = buf[pos++]!;
-        if (shift < 32) hi |= (b & 0x7f) << shift;
-        if (b < 0x80) break;
-      }
-    }
-    hi >>>= 0;
-    this.pos = pos;
-    if (hi & 0x80000000) {
-      // Negative int64: two's complement.
-      const nlo = (~lo + 1) >>> 0;
-      const nhi = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
-      return -(nhi * TWO32 + nlo);
-    }
-    return hi * TWO32 + lo;
-  }
-
-  /** varintBig reads a varint as an unsigned 64-bit bigint (addresses). */
-  private varintBig(end: number): bigint {
-    const start = this.pos;
-    let v = 0n;
-    let shift = 0n;
-    for (let pos = start; ; pos++) {
-      if (pos >= end) throw new MalformedError(`truncated varint at byte ${pos}`);
-      if (shift > 63n) throw new MalformedError(`bad varint at byte ${pos}`);
-      const b = this.buf[pos]!;
-      v |= BigInt(b & 0x7f) << shift;
-      shift += 7n;
-      if (b < 0x80) { this.pos = pos + 1; break; }
-    }
-    return BigInt.asUintN(64, v);
-  }
-
-  /** lengthEnd reads a length prefix and returns where the delimited bytes end. */
-  private lengthEnd(end: number): number {
-    const n = this.varint(end);
-    if (n < 0 || this.pos + n > end) throw new MalformedError(`length ${n} at byte ${this.pos} runs past the end of its message`);
-    return this.pos + n;
-  }
-
-  private skipField(wire: number, end: number): void {
-    switch (wire) {
-      case 0: this.varint(end); return;
-      case 1: this.pos += 8; break;
-      case 2: this.pos = this.lengthEnd(end); return;
-      case 5: this.pos += 4; break;
-      default: throw new MalformedError(`unknown wire type ${wire} at byte ${this.pos}`);
-    }
-    if (this.pos > end) throw new MalformedError(`truncated field at byte ${end}`);
-  }
-
-  private expect(wire: number, want: number, field: string): void {
-    if (wire !== want) throw new MalformedError(`field ${field} has wire type ${wire}, want ${want}`);
-  }
-
+class ProtoDecoder extends ProtoReader {
   decodeProfile(): Profile {
     const end = this.buf.length;
     const sampleTypeX: number[] = [];
@@ -274,186 +183,31 @@ class ProtoDecoder {
           this.skipField(wire, end);
       }
     }
-    if (strings.length === 0) strings.push('');
-    if (strings[0] !== '') throw new MalformedError('string_table[0] must be ""');
-    const str = (x: number, what: string): string => {
-      const s = strings[x];
-      if (s === undefined || x < 0 || !Number.isInteger(x)) throw new MalformedError(`${what}: string index ${x} out of range (table has ${strings.length})`);
-      return s;
-    };
-
-    const sampleTypes: ValueType[] = [];
-    for (let i = 0; i < sampleTypeX.length; i += 2) {
-      sampleTypes.push({ type: str(sampleTypeX[i]!, 'sample_type'), unit: str(sampleTypeX[i + 1]!, 'sample_type') });
-    }
-
-    const mappings: Mapping[] = [];
-    const mappingById = new Map<number, Mapping>();
-    for (const r of rawMappings) {
-      r.m.file = str(r.fileX, 'mapping.filename');
-      r.m.buildId = str(r.buildIdX, 'mapping.build_id');
-      if (r.m.id === 0) throw new TsprofError('found mapping with reserved ID=0');
-      if (mappingById.has(r.m.id)) throw new TsprofError(`multiple mappings with same id: ${r.m.id}`);
-      mappingById.set(r.m.id, r.m);
-      mappings.push(r.m);
-    }
-    const functions: ProfileFunction[] = [];
-    const functionById = new Map<number, ProfileFunction>();
-    for (const r of rawFunctions) {
-      r.f.name = str(r.nameX, 'function.name');
-      r.f.systemName = str(r.systemNameX, 'function.system_name');
-      r.f.filename = str(r.filenameX, 'function.filename');
-      if (r.f.id === 0) throw new TsprofError('found function with reserved ID=0');
-      if (functionById.has(r.f.id)) throw new TsprofError(`multiple functions with same id: ${r.f.id}`);
-      functionById.set(r.f.id, r.f);
-      functions.push(r.f);
-    }
-    const locations: Location[] = [];
-    let maxLocId = 0;
-    for (const r of rawLocations) {
-      let mapping: Mapping | undefined;
-      if (r.mappingId !== 0) {
-        mapping = mappingById.get(r.mappingId);
-        if (!mapping) throw new TsprofError(`location id ${r.id} refers to unknown mapping id ${r.mappingId}`);
-      }
-      const lines: Line[] = new Array(r.lineFn.length);
-      for (let k = 0; k < r.lineFn.length; k++) {
-        const fn = functionById.get(r.lineFn[k]!);
-        if (!fn) throw new TsprofError(`location id ${r.id} refers to unknown function id ${r.lineFn[k]}`);
-        lines[k] = { function: fn, line: r.lineNo[k]! };
-      }
-      if (r.id === 0) throw new TsprofError('found location with reserved id=0');
-      if (r.id > maxLocId) maxLocId = r.id;
-      locations.push({ id: r.id, mapping, address: r.address, lines, isFolded: r.isFolded });
-    }
-
-    // Sample location ids → indexes into locations, in place.
-    const indexOfId = maxLocId <= 4 * locations.length + 1024 ? new Int32Array(maxLocId + 1).fill(-1) : undefined;
-    const indexMap = indexOfId ? undefined : new Map<number, number>();
-    for (let i = 0; i < locations.length; i++) {
-      const id = locations[i]!.id;
-      const seen = indexOfId ? indexOfId[id]! >= 0 : indexMap!.has(id);
-      if (seen) throw new TsprofError(`multiple locations with same id: ${id}`);
-      if (indexOfId) indexOfId[id] = i; else indexMap!.set(id, i);
-    }
-    const locationIndexes = locIds.done();
-    for (let j = 0; j < locationIndexes.length; j++) {
-      const id = locationIndexes[j]!;
-      const idx = indexOfId ? (id < indexOfId.length ? indexOfId[id]! : -1) : (indexMap!.get(id) ?? -1);
-      if (idx < 0) throw new TsprofError(`a sample refers to unknown location id ${id}`);
-      locationIndexes[j] = idx;
-    }
-    locStarts.push(locIds.n);
-
-    const valueCount = sampleTypes.length;
-    const allValues = values.done();
-    valueStarts.push(values.n);
-    const vs = valueStarts.a;
-    for (let i = 0; i < sampleCount; i++) {
-      const n = vs[i + 1]! - vs[i]!;
-      if (n !== valueCount) {
-        if (valueCount === 0) throw new TsprofError('missing sample type information');
-        throw new TsprofError(`mismatch: sample has ${n} values vs. ${valueCount} types`);
-      }
-    }
-
-    let labels: LabelTable | undefined;
-    if (labelStarts) {
-      labelStarts.push(labelKey!.n);
-      labels = { starts: labelStarts.done(), key: labelKey!.done(), str: labelStr!.done(), num: labelNum!.done(), unit: labelUnit!.done() };
-      for (const arr of [labels.key, labels.str, labels.unit]) {
-        for (let j = 0; j < arr.length; j++) if (arr[j]! >= strings.length) throw new MalformedError(`label: string index ${arr[j]} out of range`);
-      }
-    }
-    const samples: SampleTable = {
-      count: sampleCount,
-      valueCount,
-      values: allValues,
-      locationStarts: locStarts.done(),
-      locationIndexes,
-      labels,
-    };
-    return {
-      sampleTypes,
-      defaultSampleType: str(defaultSampleTypeX, 'default_sample_type'),
-      samples,
-      mappings,
-      locations,
-      functions,
+    return assembleProfile({
       strings,
-      comments: commentX.map((x) => str(x, 'comment')),
-      dropFrames: str(dropFramesX, 'drop_frames'),
-      keepFrames: str(keepFramesX, 'keep_frames'),
+      sampleTypeX,
+      periodTypeX,
+      rawMappings,
+      rawFunctions,
+      rawLocations,
+      commentX,
+      dropFramesX,
+      keepFramesX,
+      defaultSampleTypeX,
       timeNanos,
       durationNanos,
-      periodType: periodTypeX ? { type: str(periodTypeX[0], 'period_type'), unit: str(periodTypeX[1], 'period_type') } : undefined,
       period,
-    };
-  }
-
-  /**
-   * packedIds reads a packed field of location ids up to end into out: the
-   * hot loop of decoding, with one- and two-byte varints read inline.
-   */
-  private packedIds(end: number, out: GrowU32): void {
-    const buf = this.buf;
-    let a = out.a;
-    let n = out.n;
-    let pos = this.pos;
-    while (pos < end) {
-      if (n === a.length) {
-        out.n = n;
-        out.ensure(1);
-        a = out.a;
-      }
-      const b0 = buf[pos]!;
-      if (b0 < 0x80) { a[n++] = b0; pos++; continue; }
-      if (pos + 1 < end && buf[pos + 1]! < 0x80) {
-        a[n++] = (b0 & 0x7f) | (buf[pos + 1]! << 7);
-        pos += 2;
-        continue;
-      }
-      this.pos = pos;
-      const id = this.varint(end);
-      if (id < 0 || id >= TWO32) throw new MalformedError(`location id ${id} out of the supported range`);
-      a[n++] = id;
-      pos = this.pos;
-    }
-    out.n = n;
-    this.pos = end;
-  }
-
-  /** packedValues reads a packed field of int64 values up to end into out, short varints inline. */
-  private packedValues(end: number, out: GrowF64): void {
-    const buf = this.buf;
-    let pos = this.pos;
-    while (pos < end) {
-      if (out.n === out.a.length) out.ensure(1);
-      let v = buf[pos]!;
-      if (v >= 0x80 && pos + 2 < end) {
-        const b1 = buf[pos + 1]!;
-        if (b1 < 0x80) {
-          out.a[out.n++] = (v & 0x7f) | (b1 << 7);
-          pos += 2;
-          continue;
-        }
-        const b2 = buf[pos + 2]!;
-        if (b2 < 0x80) {
-          out.a[out.n++] = (v & 0x7f) | ((b1 & 0x7f) << 7) | (b2 << 14);
-          pos += 3;
-          continue;
-        }
-      } else if (v < 0x80) {
-        out.a[out.n++] = v;
-        pos++;
-        continue;
-      }
-      this.pos = pos;
-      v = this.varint(end);
-      out.a[out.n++] = v;
-      pos = this.pos;
-    }
-    this.pos = end;
+      valueStarts,
+      values,
+      locStarts,
+      locIds,
+      labelStarts,
+      labelKey,
+      labelStr,
+      labelUnit,
+      labelNum,
+      sampleCount,
+    });
   }
 
   /**
