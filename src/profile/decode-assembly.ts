@@ -57,27 +57,19 @@ export function assembleProfile(raw: RawProfile): Profile {
     sampleTypes.push({ type: str(sampleTypeX[i]!, 'sample_type'), unit: str(sampleTypeX[i + 1]!, 'sample_type') });
   }
 
-  const mappings: Mapping[] = [];
-  const mappingById = new Map<number, Mapping>();
-  for (const r of rawMappings) {
+  const mappings = rawMappings.map((r) => {
     r.m.file = str(r.fileX, 'mapping.filename');
     r.m.buildId = str(r.buildIdX, 'mapping.build_id');
-    if (r.m.id === 0) throw new TsprofError('found mapping with reserved ID=0');
-    if (mappingById.has(r.m.id)) throw new TsprofError(`multiple mappings with same id: ${r.m.id}`);
-    mappingById.set(r.m.id, r.m);
-    mappings.push(r.m);
-  }
-  const functions: ProfileFunction[] = [];
-  const functionById = new Map<number, ProfileFunction>();
-  for (const r of rawFunctions) {
+    return r.m;
+  });
+  const mappingById = byId(mappings, 'mapping', 'ID');
+  const functions = rawFunctions.map((r) => {
     r.f.name = str(r.nameX, 'function.name');
     r.f.systemName = str(r.systemNameX, 'function.system_name');
     r.f.filename = str(r.filenameX, 'function.filename');
-    if (r.f.id === 0) throw new TsprofError('found function with reserved ID=0');
-    if (functionById.has(r.f.id)) throw new TsprofError(`multiple functions with same id: ${r.f.id}`);
-    functionById.set(r.f.id, r.f);
-    functions.push(r.f);
-  }
+    return r.f;
+  });
+  const functionById = byId(functions, 'function', 'ID');
   const locations: Location[] = [];
   let maxLocId = 0;
   for (const r of rawLocations) {
@@ -159,4 +151,15 @@ export function assembleProfile(raw: RawProfile): Profile {
     periodType: periodTypeX ? { type: str(periodTypeX[0], 'period_type'), unit: str(periodTypeX[1], 'period_type') } : undefined,
     period,
   };
+}
+
+/** byId indexes mappings or functions by id, with pprof's errors for the reserved id 0 and for a repeated one. */
+function byId<T extends { id: number }>(items: readonly T[], kind: string, idWord: string): Map<number, T> {
+  const index = new Map<number, T>();
+  for (const item of items) {
+    if (item.id === 0) throw new TsprofError(`found ${kind} with reserved ${idWord}=0`);
+    if (index.has(item.id)) throw new TsprofError(`multiple ${kind}s with same id: ${item.id}`);
+    index.set(item.id, item);
+  }
+  return index;
 }
