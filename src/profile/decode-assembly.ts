@@ -1,5 +1,5 @@
 import { TsprofError } from '../errors.js';
-import type { GrowF64, GrowU32 } from './growable.js';
+import type { GrowF64, GrowU32 } from '../columns/growable.js';
 import type { LabelTable, Line, Location, Mapping, Profile, ProfileFunction, SampleTable, ValueType } from './profile.js';
 import { MalformedError } from './proto-reader.js';
 

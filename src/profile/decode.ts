@@ -1,7 +1,7 @@
 import { TsprofError } from '../errors.js';
 import type { Mapping, Profile, ProfileFunction } from './profile.js';
 import { defaultMaxDecodedBytes, gunzipBounded, isGzip } from './gzip.js';
-import { type GrowF64, type GrowU32, growF64, growU32 } from './growable.js';
+import { type GrowF64, type GrowU32, growF64, growU32 } from '../columns/growable.js';
 import { MalformedError, ProtoReader, TWO32 } from './proto-reader.js';
 import { assembleProfile, type RawFunction, type RawLocation, type RawMapping } from './decode-assembly.js';
 import { validateProfile } from './validate.js';

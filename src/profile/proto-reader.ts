@@ -1,4 +1,4 @@
-import type { GrowF64, GrowU32 } from './growable.js';
+import type { GrowF64, GrowU32 } from '../columns/growable.js';
 
 /** MalformedError says the bytes are not well-formed protobuf of a profile (decodeProfile turns it into a TsprofError). */
 export class MalformedError extends Error {}

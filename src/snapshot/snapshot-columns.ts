@@ -1,4 +1,5 @@
 import { TsprofError } from '../errors.js';
+import { growU32, type GrowU32 } from '../columns/growable.js';
 
 /** NumberTarget receives the numbers of one flat array in order. */
 export interface NumberTarget {
@@ -123,23 +124,22 @@ function allocate(kind: ColumnKind, n: number): Column {
   }
 }
 
-/** GrowableUint32 collects a flat array of unknown length. */
+/** GrowableUint32 collects a flat array of unknown length from the tokenizer's batches (a NumberTarget over the one growable array). */
 export class GrowableUint32 implements NumberTarget {
-  private data: Uint32Array;
-  private length = 0;
+  private readonly column: GrowU32;
   constructor(capacity: number) {
-    this.data = new Uint32Array(capacity);
+    this.column = growU32(capacity);
   }
   pushBatch(batch: Float64Array, count: number): void {
-    while (this.length + count > this.data.length) {
-      const bigger = new Uint32Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    for (let k = 0; k < count; k++) this.data[this.length++] = batch[k]!;
+    const column = this.column;
+    column.ensure(count);
+    const data = column.a;
+    let n = column.n;
+    for (let k = 0; k < count; k++) data[n++] = batch[k]!;
+    column.n = n;
   }
   /** finish returns the numbers collected, trimmed. */
   finish(): Uint32Array {
-    return this.data.slice(0, this.length);
+    return this.column.a.slice(0, this.column.n);
   }
 }
