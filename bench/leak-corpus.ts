@@ -3,11 +3,13 @@
 // site and holder, or, for a healthy service, whether it stays quiet.
 //
 //   npx tsc -p . && node dist/bench/leak-corpus.js [--interval 5s] [--duration 60s]
-//        [--concurrency 2] [--case NAME-SUBSTRING ...] [--node PATH] [--out FILE]
+//        [--concurrency 2] [--warmup-ms 3000] [--case NAME-SUBSTRING ...] [--node PATH] [--out FILE]
+//        [--outputs DIR]
 //
 // Prints a markdown table to stdout; --out also writes it (with the Node version and the
-// settings) to FILE. Exit status 0 when every case passes, 1 otherwise.
-import { writeFileSync } from 'node:fs';
+// settings) to FILE; --outputs writes each case's whole watch output to DIR/<case>.txt. Exit status 0 when every case passes, 1 otherwise.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { corpusCases } from '../examples/leak-corpus/manifest.js';
 import { formatCorpusTable, runCorpus } from '../examples/leak-corpus/run-corpus.js';
@@ -29,6 +31,8 @@ const duration = option('--duration', '60s');
 const concurrency = Number(option('--concurrency', '2'));
 const node = option('--node', process.execPath);
 const out = option('--out', '');
+const outputs = option('--outputs', '');
+const warmupMs = Number(option('--warmup-ms', '3000'));
 const filters = options('--case');
 if (!Number.isInteger(concurrency) || concurrency < 1) {
   process.stderr.write(`leak-corpus: --concurrency ${option('--concurrency', '')}: want a whole number >= 1\n`);
@@ -46,9 +50,16 @@ const results = await runCorpus(cases, {
   interval,
   duration,
   concurrency,
-  onResult: (r) => process.stderr.write(`${r.pass ? 'PASS' : 'fail'} ${r.case.name} (${r.seconds.toFixed(0)} s): ${r.verdict || r.err.split('\n')[0]}\n`),
+  warmupMs,
+  onResult: (r) => {
+    if (outputs !== '') {
+      mkdirSync(outputs, { recursive: true });
+      writeFileSync(join(outputs, `${r.case.name}.txt`), `exit ${r.code}\n--- stdout\n${r.out}--- stderr\n${r.err}`);
+    }
+    process.stderr.write(`${r.pass ? 'PASS' : 'fail'} ${r.case.name} (${r.seconds.toFixed(0)} s): ${r.verdict || r.err.split('\n')[0]}\n`);
+  },
 });
-const header = `Leak corpus on Node ${nodeVersion}: watch -snapshots -interval=${interval} -duration=${duration}, ${concurrency} side by side, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n\n`;
+const header = `Leak corpus on Node ${nodeVersion}: watch -snapshots -interval=${interval} -duration=${duration}, ${concurrency} side by side, ${warmupMs} ms warm-up, ${((Date.now() - started) / 1000).toFixed(0)} s in all\n\n`;
 const table = header + formatCorpusTable(results);
 process.stdout.write(table);
 if (out !== '') writeFileSync(out, table);

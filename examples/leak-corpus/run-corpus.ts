@@ -20,6 +20,8 @@ export interface CorpusRunOptions {
   /** The watch's interval and duration, as `tsprof watch` takes them (e.g. '5s', '60s'). */
   interval: string;
   duration: string;
+  /** How long (ms) a service runs before the watch starts, as a deployed service has warmed up (default 3000). */
+  warmupMs?: number;
   /** How many cases run side by side (default 1). */
   concurrency?: number;
   /** Called as each case finishes. */
@@ -92,6 +94,7 @@ export async function runCorpusCase(c: CorpusCase, options: CorpusRunOptions): P
         reject(new Error(`${c.name}: service exited (${code}) before it was ready; stderr: ${serviceErr}`));
       });
     });
+    await new Promise((resolve) => setTimeout(resolve, options.warmupMs ?? 3000));
     const watch = spawn(node, [tsprofBin, 'watch', '-snapshots', `-interval=${options.interval}`, `-duration=${options.duration}`, agent], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,7 +5,7 @@
  *
  * Gated: runs only with TSPROF_CORPUS=1 (about 4-5 minutes). Knobs:
  * TSPROF_CORPUS_INTERVAL (default 3s), TSPROF_CORPUS_DURATION (default 24s),
- * TSPROF_CORPUS_CONCURRENCY (default 3), TSPROF_CORPUS_CASES (comma-separated
+ * TSPROF_CORPUS_CONCURRENCY (default 3), TSPROF_CORPUS_WARMUP_MS (default 3000), TSPROF_CORPUS_CASES (comma-separated
  * name substrings). Prints the per-case table to stderr.
  */
 import { before, describe, test } from 'node:test';
@@ -25,6 +25,7 @@ describe('leak corpus (TSPROF_CORPUS=1)', { skip: enabled ? false : 'set TSPROF_
         interval: process.env.TSPROF_CORPUS_INTERVAL ?? '3s',
         duration: process.env.TSPROF_CORPUS_DURATION ?? '24s',
         concurrency: Number(process.env.TSPROF_CORPUS_CONCURRENCY ?? 3),
+        warmupMs: Number(process.env.TSPROF_CORPUS_WARMUP_MS ?? 3000),
       });
       for (const r of run) results.set(r.case.name, r);
       process.stderr.write(`\nLeak corpus on Node ${process.version}:\n` + formatCorpusTable(run));

@@ -10,7 +10,7 @@ export const renderedPages: Record<string, string> = {};
 /** renderProductPage renders the HTML of one product page. */
 export function renderProductPage(productId: number, campaign: string): string {
   const rows: string[] = [];
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 700; i++) {
     rows.push(`<tr><td>${productId}-${i}</td><td>variant ${i} of product ${productId}</td><td>${(i * 1.37).toFixed(2)} EUR</td></tr>`);
   }
   return `<html><body data-campaign="${campaign}"><table>${rows.join('\n')}</table></body></html>`;

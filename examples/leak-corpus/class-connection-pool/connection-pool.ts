@@ -29,7 +29,7 @@ export class ConnectionPool {
   /** openConnection opens a connection and prepares the service's statements on it. */
   openConnection(): Connection {
     const preparedStatements = new Map<string, string>();
-    for (let i = 0; i < 200; i++) preparedStatements.set(`stmt_${i}`, `SELECT id, name, total FROM orders_${i} WHERE tenant = $1 AND id = $2 -- conn ${this.opened}`);
+    for (let i = 0; i < 300; i++) preparedStatements.set(`stmt_${i}`, `SELECT id, name, total FROM orders_${i} WHERE tenant = $1 AND id = $2 -- conn ${this.opened}`);
     return { id: this.opened++, database: this.database, preparedStatements };
   }
 

@@ -2,4 +2,4 @@
 import { runCorpusService } from '../corpus-service.js';
 import { queryOrder } from './connection-pool.js';
 
-await runCorpusService({ name: 'class-connection-pool', handle: ({ requestId }) => queryOrder(requestId), requestsPerSecond: 10 });
+await runCorpusService({ name: 'class-connection-pool', handle: ({ requestId }) => queryOrder(requestId), requestsPerSecond: 20 });

@@ -36,7 +36,7 @@ export const webhookRetries = new RetryQueue();
 /** buildWebhookPayload serializes the event a partner receives. */
 export function buildWebhookPayload(eventId: string, seq: number): string {
   const lines: { event: string; index: number; amountCents: number; memo: string }[] = [];
-  for (let i = 0; i < 250; i++) lines.push({ event: eventId, index: i, amountCents: seq * 10 + i, memo: `invoice line ${i}` });
+  for (let i = 0; i < 450; i++) lines.push({ event: eventId, index: i, amountCents: seq * 10 + i, memo: `invoice line ${i}` });
   return JSON.stringify({ eventId, type: 'invoice.paid', lines });
 }
 
