@@ -85,8 +85,9 @@ export function conclusion(report: GrowthReport): string {
         'V8\'s heap profile does not sample it, so no allocation site is named.'
       );
     }
-    if (report.total.verdict.kind === 'growing') {
-      // The total rises steadily though no single site does (JIT inlining can move a site's samples to its caller mid-watch).
+    if (report.total.verdict.kind === 'growing' && report.total.verdict.confidence === 'high') {
+      // The total rises steadily, with high confidence, though no single site does (JIT inlining can move a
+      // site's samples to its caller mid-watch). A medium rise is often a service warming up: no alarm for it.
       const gainer = [...report.others].sort((a, b) => b.trend.last - b.trend.first - (a.trend.last - a.trend.first))[0];
       const best = gainer && gainer.trend.last > gainer.trend.first ? `; the largest gain is in ${gainer.site.functionName || '(anonymous)'} (+${formatBytes(gainer.trend.last - gainer.trend.first)})` : '';
       return `Verdict: in-use memory grows ${formatBytes(report.total.trend.slopePerMinute)}/min (${report.total.verdict.confidence} confidence), though no single allocation site grows steadily${best}.`;
