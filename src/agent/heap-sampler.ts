@@ -127,15 +127,20 @@ export class HeapSampler {
   /** fold moves V8's samples into the agent's bounded table and restarts V8's sampler (allocation view only). */
   fold(): void {
     if (!this.running || !this.settings.allocations) return;
-    // stopSampling hands back the final profile, so no sample falls between reading and restarting.
+    // stopSampling hands back the final profile. Sampling restarts after the fold, so what the agent
+    // allocates to fold (resolving sizes, interning stacks) is never sampled as the app's; the app's own
+    // allocations in those few milliseconds, once a minute, go unsampled.
     const { profile } = this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling');
-    this.startV8Sampling();
-    const current = HeapSampleTable.fromV8(profile, this.settings.interval);
-    this.folded.inferredSamples += current.inferredSamples;
-    for (const stack of current.stacks.values()) {
-      // Stacks the table already has always fit; new ones while there is room.
-      const fits = this.folded.stacks.size < this.maxStacks || this.folded.has(stack.frames);
-      for (const [size, count] of stack.samplesBySize) this.folded.add(fits ? stack.frames : [overflowFrame], size, count);
+    try {
+      const current = HeapSampleTable.fromV8(profile, this.settings.interval);
+      this.folded.inferredSamples += current.inferredSamples;
+      for (const stack of current.stacks.values()) {
+        // Stacks the table already has always fit; new ones while there is room.
+        const fits = this.folded.stacks.size < this.maxStacks || this.folded.has(stack.frames);
+        for (const [size, count] of stack.samplesBySize) this.folded.add(fits ? stack.frames : [overflowFrame], size, count);
+      }
+    } finally {
+      this.startV8Sampling();
     }
   }
 
