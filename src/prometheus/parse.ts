@@ -168,7 +168,10 @@ function found(text: string, i: number, end: number): string {
 
 /** short cuts a name for an error message. */
 function short(name: string): string {
-  return name.length > 60 ? name.slice(0, 60) + '...' : name;
+  const cut = name.length > 60 ? name.slice(0, 60) : name;
+  // Quoted names (Prometheus 3) may hold any character; an error message stays one printable line.
+  const shown = /[\u0000-\u001f\u007f-\u009f\u2028\u2029"\\]/.test(cut) ? JSON.stringify(cut) : cut;
+  return name.length > 60 ? shown + '...' : shown;
 }
 
 /** quoted shows text[start, end) in an error message, cut short so a huge line makes a short message. */

@@ -150,3 +150,13 @@ describe('quoted names are slices of the input too', () => {
     assert.equal(kept[3], 'service.requests.total.3.1234');
   });
 });
+
+describe('errors about quoted names', () => {
+  it('stay one printable line when the name holds a newline or a quote', () => {
+    const { rows, errors } = parsePrometheusText('m{"a\\nb=" "x"} 1\nn{"q\\"r"=1} 2\n');
+    assert.equal(rows.length, 0);
+    assert.equal(errors.length, 2);
+    for (const e of errors) assert.ok(!e.message.includes('\n') && !e.message.includes('\r'), e.message);
+    assert.match(errors[0]!.message, /label name "a\\nb=" of m/);
+  });
+});
