@@ -6,6 +6,7 @@ import type { FrameNamer } from '../source/v8-frames.js';
 import type { HeapSampleTable } from '../source/v8-heap-profile.js';
 import { RequestSignals } from './request-signals.js';
 import { WorkGate } from './work-gate.js';
+import { AllocatingCallees } from '../source/heap-stack-lines.js';
 
 /** AgentRuntime is what the endpoints share: settings, the heap sampler, naming, logging. */
 export interface AgentRuntime {
@@ -31,6 +32,8 @@ export interface AgentState {
   snapshotting: boolean;
   /** The last read of the heap sampler, shared by requests arriving within a moment of it. */
   recentHeapRead: { at: number; table: Promise<HeapSampleTable> } | undefined;
+  /** Which functions were seen allocating below which callers, for the heap profiles' lines. */
+  allocatingCallees: AllocatingCallees;
 }
 
 
@@ -39,7 +42,7 @@ export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state
   return {
     ...parts,
     requests: new RequestSignals(parts.stopping),
-    state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined },
+    state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined, allocatingCallees: new AllocatingCallees() },
   };
 }
 
