@@ -35,6 +35,14 @@ const gnuTime: Requirement = { kind: 'command', name: '/usr/bin/time', install: 
 export function benches(largeProfilePath: () => string): Bench[] {
   return [
     {
+      name: 'agent-external-sampler',
+      measures: "cost of the agent's Buffer allocation sampling (externalSites) on a Buffer-heavy loop: ns per op, off and on",
+      anchor: 'the same loop without the sampler',
+      target: 'none set (the sampler is off unless enabled); its cost is stated',
+      duration: '~10 s',
+      requires: [],
+    },
+    {
       name: 'prometheus-parse',
       measures: 'parse time of ~1 MB and ~20 MB kubelet /metrics responses, each parser in processes of its own',
       anchor: 'parse-prometheus-text-format 1.1.1',

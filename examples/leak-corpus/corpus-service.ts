@@ -42,7 +42,8 @@ const lifetimeMs = Number(process.env.CORPUS_LIFETIME_MS ?? 200_000);
 
 /** runCorpusService starts the agent, the server and the load loop of one corpus case. */
 export async function runCorpusService(options: CorpusServiceOptions): Promise<void> {
-  const agent = await startAgent({ address: '127.0.0.1:0', heapSnapshots: true });
+  // As a user hunting a leak would: heap snapshots for the holder, Buffer sampling for sites outside the heap.
+  const agent = await startAgent({ address: '127.0.0.1:0', heapSnapshots: true, externalSites: true });
   const server = createServer((req, res) => {
     const seq = Number(req.headers['x-seq'] ?? 0);
     const requestId = String(req.headers['x-request-id'] ?? `req-${seq}`);

@@ -1,4 +1,5 @@
 import { ErrorLog } from './error-log.js';
+import { ExternalSampler } from './external-sampler.js';
 import { createAgentFrameNamer } from './frame-namer.js';
 import { HeapSampler } from './heap-sampler.js';
 import type { ResolvedAgentOptions } from './options.js';
@@ -22,6 +23,8 @@ export interface AgentRuntime {
   requests: RequestSignals;
   /** What this agent's endpoints count between requests (never shared with another agent). */
   state: AgentState;
+  /** The sampler of Buffer allocations, when externalSites is on (one per process, shared). */
+  external?: ExternalSampler;
 }
 
 /** AgentState is the per-agent bookkeeping of the endpoints. */
@@ -38,7 +41,7 @@ export interface AgentState {
 
 
 /** createAgentRuntime completes the shared parts with this agent's own request signals and state. */
-export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state'>): AgentRuntime {
+export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state' | 'external'> & { external?: ExternalSampler }): AgentRuntime {
   return {
     ...parts,
     requests: new RequestSignals(parts.stopping),
@@ -51,6 +54,8 @@ export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state
  * the process shares one HeapSampler; the last one to close stops it.
  */
 let shared: { sampler: HeapSampler; users: number } | undefined;
+/** Likewise the one sampler of Buffer allocations, when some agent asked for it. */
+let sharedExternal: { sampler: ExternalSampler; users: number } | undefined;
 
 /** Profile requests allowed to queue for the event loop before 503s. */
 const maxQueuedBuilds = 64;
@@ -86,6 +91,12 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
   }
   shared.users++;
   const sampler = shared.sampler;
+  if (options.externalSites) {
+    sharedExternal ??= { sampler: new ExternalSampler(options.heapSamplingInterval), users: 0 };
+    sharedExternal.users++;
+    sharedExternal.sampler.start();
+  }
+  const external = options.externalSites ? sharedExternal!.sampler : undefined;
   const stopping = new AbortController();
   let released = false;
   return {
@@ -96,11 +107,16 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       errors,
       gate: new WorkGate(maxQueuedBuilds),
       stopping: stopping.signal,
+      ...(external ? { external } : {}),
     }),
     release() {
       if (released) return;
       released = true;
       stopping.abort();
+      if (external && sharedExternal?.sampler === external && --sharedExternal.users === 0) {
+        sharedExternal = undefined;
+        external.stop();
+      }
       if (shared && shared.sampler === sampler && --shared.users === 0) {
         shared = undefined;
         try {

@@ -23,6 +23,13 @@ export interface AgentOptions {
   maxProfileSeconds?: number;
   /** Serve /debug/pprof/heapsnapshot, which returns heap contents (default env TSPROF_HEAP_SNAPSHOTS=1, else off). */
   heapSnapshots?: boolean;
+  /**
+   * Sample the Buffers and ArrayBuffers the app allocates (memory outside the V8
+   * heap) with their stacks, served at /debug/pprof/external, so a leak of them
+   * has an allocation site (default env TSPROF_EXTERNAL_SITES=1, else off: it
+   * wraps Buffer's factories; the cost is in BENCHMARKS.md).
+   */
+  externalSites?: boolean;
   /** Root of the app: file paths under it are reported relative to it (default process.cwd()). */
   appRoot?: string;
   /** Where the agent reports its own errors, each distinct one once (default: stderr). */
@@ -40,6 +47,7 @@ export interface ResolvedAgentOptions {
   cpuSamplingInterval: number;
   maxProfileSeconds: number;
   heapSnapshots: boolean;
+  externalSites: boolean;
   appRoot: string;
   log: (line: string) => void;
 }
@@ -104,6 +112,7 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
     cpuSamplingInterval: positiveInteger('cpuSamplingInterval', options.cpuSamplingInterval ?? env.TSPROF_CPU_INTERVAL, 10_000, 1_000_000),
     maxProfileSeconds: positiveInteger('maxProfileSeconds', options.maxProfileSeconds, 300, 86_400),
     heapSnapshots: options.heapSnapshots ?? flag(env.TSPROF_HEAP_SNAPSHOTS) ?? false,
+    externalSites: options.externalSites ?? flag(env.TSPROF_EXTERNAL_SITES) ?? false,
     appRoot: options.appRoot ?? process.cwd(),
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
   };

@@ -80,10 +80,10 @@ export function conclusion(report: GrowthReport): string {
   if (report.total.verdict.kind === 'unknown') return `Verdict: too few heap profiles (${report.times.length}) to judge growth; watch longer.`;
   if (!top) {
     if (externalGrows) {
-      return (
-        `Verdict: memory outside the V8 heap (external: Buffers, external strings) grows ${formatBytes(external!.trend.slopePerMinute)}/min (${external!.verdict.confidence} confidence); ` +
-        'V8\'s heap profile does not sample it, so no allocation site is named.'
-      );
+      const site = external!.sites?.[0];
+      const grows = `Verdict: memory outside the V8 heap (external: Buffers, external strings) grows ${formatBytes(external!.trend.slopePerMinute)}/min (${external!.verdict.confidence} confidence)`;
+      if (site) return `${grows}, allocated in ${site.site.functionName || '(anonymous)'} via ${site.via} (+${formatBytes(site.bytesNow - site.bytesThen)} of sampled Buffers alive).`;
+      return `${grows}; V8's heap profile does not sample it, so no allocation site is named.`;
     }
     if (report.total.verdict.kind === 'growing' && report.total.verdict.confidence === 'high') {
       // The total rises steadily, with high confidence, though no single site does (JIT inlining can move a

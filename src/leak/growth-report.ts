@@ -2,6 +2,7 @@ import type { Frame, HeapObservation } from './heap-observation.js';
 import { defaultSiteOptions, siteSeries, type SiteOptions } from './site-series.js';
 import { fitTrend, type Trend } from './trend.js';
 import { defaultVerdictOptions, judgeTrend, type Verdict, type VerdictOptions } from './verdict.js';
+import type { ExternalSite } from './external-sites.js';
 
 /** SiteGrowth is one allocation site with its series, fit and verdict. */
 export interface SiteGrowth {
@@ -35,7 +36,14 @@ export interface GrowthReport {
    * external strings, Buffer and ArrayBuffer backing stores), judged as the heap is,
    * when every profile carries it.
    */
-  external?: { bytes: number[]; arrayBuffers: number[]; trend: Trend; verdict: Verdict };
+  external?: {
+    bytes: number[];
+    arrayBuffers: number[];
+    trend: Trend;
+    verdict: Verdict;
+    /** Sites of the Buffers that grew over the watch, when the agent samples them (externalSites). */
+    sites?: ExternalSite[];
+  };
   /** growing sites, fastest first. */
   growing: SiteGrowth[];
   /** the other sites, largest in-use last reading first. */

@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { TsprofError, errorMessage } from '../errors.js';
 import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
 import { downloadToFile, heapProfileUrl, heapSnapshotUrl, type AgentRequestOptions } from './agent-client.js';
+import type { HeapObservation } from './heap-observation.js';
 import { analyzeGrowth, defaultGrowthOptions, type GrowthOptions, type GrowthReport } from './growth-report.js';
 import { conclusion, formatGrowthReport } from './format-growth.js';
+import { externalProfileUrl, externalSites, readExternalObservation } from './external-sites.js';
 import { formatHeldMemory, heldConclusion } from './format-holders.js';
 import { joinHolders, type HeldMemory } from './holders.js';
 import { observationsFromProfiles, type NamedProfile } from './profile-series.js';
@@ -84,6 +86,13 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
       }
     }
     let startFile: string | undefined;
+    // The agent's sampled Buffers (when it samples them) at the start and end: the sites of external memory.
+    const externalUrl = externalProfileUrl(heapUrl);
+    let externalStart: HeapObservation | undefined;
+    const beforeWatch = async () => {
+      externalStart = await readExternalObservation(externalUrl, request, Date.now());
+      if (options.snapshots) startFile = await take('start');
+    };
     const watched = await watchHeap({
       ...request,
       url: options.url,
@@ -93,10 +102,14 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
       ...(options.sampleType !== undefined ? { sampleType: options.sampleType } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
-      ...(options.snapshots ? { beforeWatch: async () => void (startFile = await take('start')) } : {}),
+      beforeWatch,
       onProgress: (p) => options.onProgress?.({ phase: 'watch', ...p }),
     });
     const growth = analyzeGrowth(watched.observations, options.growth ?? defaultGrowthOptions());
+    if (externalStart && growth.external) {
+      const externalEnd = await readExternalObservation(externalUrl, request, Date.now());
+      if (externalEnd) growth.external.sites = externalSites(externalStart, externalEnd);
+    }
     const report: LeakReport = { url: heapUrl.href, growth, conclusion: conclusion(growth) };
     if (watched.stoppedEarly !== undefined) report.stoppedEarly = watched.stoppedEarly;
     if (startFile) {

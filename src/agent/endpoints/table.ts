@@ -1,4 +1,5 @@
 import type { Endpoint } from './endpoint.js';
+import { serveExternal } from './external.js';
 import { serveHeap } from './heap.js';
 import { serveHeapSnapshot } from './heap-snapshot.js';
 import { serveCpu } from './profile.js';
@@ -25,6 +26,14 @@ export const endpoints: Endpoint[] = [
     linkQuery: '',
     available: () => true,
     serve: async (ctx) => sendText(ctx.res, 200, cmdline()),
+  },
+  {
+    name: 'external',
+    description: 'A sampling of the Buffers and ArrayBuffers alive (memory outside the V8 heap) by allocation stack. ?gc=1 collects garbage first.',
+    linkQuery: '?debug=1',
+    available: (rt) => rt.external !== undefined,
+    unavailableReason: 'external allocation sampling is off; enable it with externalSites: true or TSPROF_EXTERNAL_SITES=1',
+    serve: (ctx) => serveExternal(ctx, ctx.runtime.external!),
   },
   {
     name: 'heap',
