@@ -6,6 +6,7 @@ import type { FrameNamer } from '../source/v8-frames.js';
 import type { HeapSampleTable } from '../source/v8-heap-profile.js';
 import { RequestSignals } from './request-signals.js';
 import { WorkGate } from './work-gate.js';
+import { noWorkers, type WorkerDirectory, WorkerThreads } from './workers/worker-threads.js';
 
 /** AgentRuntime is what the endpoints share: settings, the heap sampler, naming, logging. */
 export interface AgentRuntime {
@@ -21,6 +22,8 @@ export interface AgentRuntime {
   requests: RequestSignals;
   /** What this agent's endpoints count between requests (never shared with another agent). */
   state: AgentState;
+  /** The process's worker threads, for `?thread=`. */
+  workers: WorkerDirectory;
 }
 
 /** AgentState is the per-agent bookkeeping of the endpoints. */
@@ -35,9 +38,10 @@ export interface AgentState {
 
 
 /** createAgentRuntime completes the shared parts with this agent's own request signals and state. */
-export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state'>): AgentRuntime {
+export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state' | 'workers'> & { workers?: WorkerDirectory }): AgentRuntime {
   return {
     ...parts,
+    workers: parts.workers ?? noWorkers,
     requests: new RequestSignals(parts.stopping),
     state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined },
   };
@@ -47,7 +51,7 @@ export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state
  * V8 has one sampling heap profiler per process, so every agent and handler in
  * the process shares one HeapSampler; the last one to close stops it.
  */
-let shared: { sampler: HeapSampler; users: number } | undefined;
+let shared: { sampler: HeapSampler; workers: WorkerThreads; users: number } | undefined;
 
 /** Profile requests allowed to queue for the event loop before 503s. */
 const maxQueuedBuilds = 64;
@@ -74,7 +78,14 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       // CPU profiles and the rest still work; the heap endpoints answer 503 with the reason.
       errors.report('heap sampler', err);
     }
-    shared = { sampler, users: 0 };
+    // Worker threads get samplers of the same settings; the main thread's endpoints work without them.
+    const workers = new WorkerThreads(sampler.settings, (context, err) => errors.report(context, err));
+    try {
+      workers.start();
+    } catch (err) {
+      errors.report('attaching to worker threads', err);
+    }
+    shared = { sampler, workers, users: 0 };
   } else {
     const s = shared.sampler.settings;
     if (s.interval !== options.heapSamplingInterval || s.allocations !== options.allocationSampling) {
@@ -82,7 +93,7 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
     }
   }
   shared.users++;
-  const sampler = shared.sampler;
+  const { sampler, workers } = shared;
   const stopping = new AbortController();
   let released = false;
   return {
@@ -93,6 +104,7 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       errors,
       gate: new WorkGate(maxQueuedBuilds),
       stopping: stopping.signal,
+      workers,
     }),
     release() {
       if (released) return;
@@ -100,6 +112,7 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       stopping.abort();
       if (shared && shared.sampler === sampler && --shared.users === 0) {
         shared = undefined;
+        workers.stop();
         try {
           sampler.stop();
         } catch (err) {

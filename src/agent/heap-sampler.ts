@@ -27,6 +27,29 @@ export const defaultFoldIntervalMs = 60_000;
 
 const overflowFrame = { functionName: '(stacks beyond the agent limit)', url: '', lineNumber: -1, columnNumber: -1 };
 
+/** startSamplingParams are HeapProfiler.startSampling's parameters for these settings (every thread's sampler). */
+export function startSamplingParams(settings: HeapSamplerSettings): object {
+  return {
+    samplingInterval: settings.interval,
+    stackDepth: settings.stackDepth,
+    includeObjectsCollectedByMajorGC: settings.allocations,
+    includeObjectsCollectedByMinorGC: settings.allocations,
+  };
+}
+
+/**
+ * foldSamples adds the samples of `current` to the agent's own table `folded`,
+ * keeping it to `maxStacks` stacks: stacks it already has always fit, new ones
+ * while there is room, the rest go to one overflow pseudo-stack.
+ */
+export function foldSamples(folded: HeapSampleTable, current: HeapSampleTable, maxStacks: number): void {
+  folded.inferredSamples += current.inferredSamples;
+  for (const stack of current.stacks.values()) {
+    const fits = folded.stacks.size < maxStacks || folded.has(stack.frames);
+    for (const [size, count] of stack.samplesBySize) folded.add(fits ? stack.frames : [overflowFrame], size, count);
+  }
+}
+
 /**
  * HeapSampler runs V8's sampling heap profiler for the whole life of the agent.
  *
@@ -79,12 +102,7 @@ export class HeapSampler {
   }
 
   private startV8Sampling(): void {
-    this.session.call('HeapProfiler.startSampling', {
-      samplingInterval: this.settings.interval,
-      stackDepth: this.settings.stackDepth,
-      includeObjectsCollectedByMajorGC: this.settings.allocations,
-      includeObjectsCollectedByMinorGC: this.settings.allocations,
-    });
+    this.session.call('HeapProfiler.startSampling', startSamplingParams(this.settings));
   }
 
   /** collectGarbage runs a full GC, so the in-use view holds only reachable objects. */
@@ -132,13 +150,7 @@ export class HeapSampler {
     // allocations in those few milliseconds, once a minute, go unsampled.
     const { profile } = this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling');
     try {
-      const current = HeapSampleTable.fromV8(profile, this.settings.interval);
-      this.folded.inferredSamples += current.inferredSamples;
-      for (const stack of current.stacks.values()) {
-        // Stacks the table already has always fit; new ones while there is room.
-        const fits = this.folded.stacks.size < this.maxStacks || this.folded.has(stack.frames);
-        for (const [size, count] of stack.samplesBySize) this.folded.add(fits ? stack.frames : [overflowFrame], size, count);
-      }
+      foldSamples(this.folded, HeapSampleTable.fromV8(profile, this.settings.interval), this.maxStacks);
     } finally {
       this.startV8Sampling();
     }

@@ -6,6 +6,7 @@ import { sendText } from './endpoints/responses.js';
 import { HeapSamplerUnavailableError } from './heap-sampler.js';
 import { HttpError } from './http-error.js';
 import { indexPage } from './index-page.js';
+import { WorkerExitedError } from './workers/worker-channel.js';
 
 export type { AgentRuntime } from './agent-runtime.js';
 export { sendText } from './endpoints/responses.js';
@@ -57,6 +58,8 @@ export async function handlePprofRequest(
   } catch (err) {
     if (err instanceof HttpError) {
       sendText(res, err.status, err.message, err.headers);
+    } else if (err instanceof WorkerExitedError) {
+      sendText(res, 410, `tsprof agent: ${err.message}; its profile is lost`);
     } else if (err instanceof HeapSamplerUnavailableError) {
       sendText(res, 503, `tsprof agent: ${err.message}`, { 'Retry-After': '5' });
     } else {

@@ -1,0 +1,38 @@
+import { encodeProfile } from '../../profile/encode.js';
+import { mergeProfiles, setLabelOnAll } from '../../profile/merge.js';
+import type { Profile } from '../../profile/profile.js';
+import type { ThreadInfo } from './thread-info.js';
+
+/** BuiltProfile is a profile ready to send: pprof bytes, or tsprof's model for ?debug=1 (PprofBuilder is one). */
+export interface BuiltProfile {
+  encode(): Uint8Array;
+  toProfile(): Profile;
+}
+
+/** ThreadProfile is one thread's profile, for merging. */
+export interface ThreadProfile {
+  thread: ThreadInfo;
+  profile: Profile;
+}
+
+/** The sample labels `?thread=all` sets: the threadId (0 for the main thread) and the thread's name. */
+export const threadIdLabel = 'thread';
+export const threadNameLabel = 'thread_name';
+
+/**
+ * mergeThreadProfiles merges the threads' profiles into one (`?thread=all`):
+ * every sample carries a `thread` label with its threadId and, when the thread
+ * has a name, a `thread_name` label, so `-tagfocus thread=3` or `-tagroot
+ * thread` split it again. `comments` come first, before the threads' own.
+ */
+export function mergeThreadProfiles(parts: ThreadProfile[], comments: string[] = []): BuiltProfile {
+  const labelled = parts.map(({ thread, profile }) => {
+    const withId = setLabelOnAll(profile, threadIdLabel, String(thread.threadId));
+    return thread.name === '' ? withId : setLabelOnAll(withId, threadNameLabel, thread.name);
+  });
+  const merged = mergeProfiles(labelled);
+  // The threads were profiled over the same time, not one after another (which merging assumes).
+  const durationNanos = Math.max(0, ...parts.map((p) => p.profile.durationNanos));
+  const profile: Profile = { ...merged, durationNanos, comments: [...comments, ...merged.comments] };
+  return { encode: () => encodeProfile(profile), toProfile: () => profile };
+}
