@@ -14,7 +14,8 @@ const retainedBytes = 16 * 1024 * 1064;
 interface ThreadIds {
   allocator: number;
   burner: number;
-  stopper: number;
+  /** Workers that exit on SIGUSR2, one per signal, oldest first. */
+  stoppers: [number, number];
 }
 
 /** labelsByFunction sums inuse_space per (leaf function, thread label, thread_name label). */
@@ -46,7 +47,7 @@ describe('worker threads', () => {
   let ids: ThreadIds;
   before(async () => {
     // 32 KiB: about 540 samples of each thread's 16 MiB, so the estimate is within a few percent.
-    app = await startChildApp(app16, { env: { TSPROF_HEAP_INTERVAL: '32768' }, timeoutMs: 30_000 });
+    app = await startChildApp(app16, { env: { TSPROF_HEAP_INTERVAL: '32768', TSPROF_HEAP_SNAPSHOTS: '1' }, timeoutMs: 30_000 });
     ids = JSON.parse(app.readyLine) as ThreadIds;
   });
   after(async () => app?.stop());
@@ -90,5 +91,97 @@ describe('worker threads', () => {
     const bad = await fetch(`${app.agentUrl}/debug/pprof/heap?thread=first`);
     assert.equal(bad.status, 400);
     assert.match(await bad.text(), /^bad thread="first": /);
+  });
+  test('/profile?thread=N profiles the worker: its burner on top; the default profile is the main thread', async () => {
+    const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/profile?seconds=1&thread=${ids.burner}`);
+    const { rows } = flatByFunction(profile, 'cpu');
+    assert.equal(rows[0]!.name, 'burnInWorker', `top: ${rows.slice(0, 3).map((r) => r.name)}`);
+    assert.equal(rows[0]!.file, 'test/fixtures/agent/workers/burner.mjs');
+    const main = flatByFunction(await fetchProfile(`${app.agentUrl}/debug/pprof/profile?seconds=1`), 'cpu').rows;
+    assert.equal(main.find((r) => r.name === 'burnInWorker'), undefined, 'the workers burn on their own threads');
+  });
+
+  test('/profile?thread=all has every thread at once, labelled', async () => {
+    const started = Date.now();
+    const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/profile?seconds=1&thread=all`);
+    assert.ok(Date.now() - started < 4000, 'the threads are profiled together, not one after another');
+    assert.ok(everySampleHasThread(profile), 'every sample has one thread label');
+    const burners = bytesByThread(profile, 'cpu', 'burnInWorker');
+    assert.ok((burners.get(`thread=${ids.burner} thread_name=burner`) ?? 0) > 0, [...burners.keys()].join(', '));
+    for (const key of burners.keys()) assert.match(key, /thread_name=(burner|stopper-\d)$/);
+    assert.ok(Number(profile.durationNanos) < 2e9, `duration ${profile.durationNanos}: the wall time, not the sum`);
+  });
+
+  test('the index lists the workers with their threadId, name, script and profile links', async () => {
+    const page = await (await fetch(`${app.agentUrl}/debug/pprof/`)).text();
+    assert.match(page, new RegExp(`<tr><td>${ids.allocator}</td><td>allocator</td><td>file://[^<]*/allocator\\.mjs</td>`));
+    assert.match(page, new RegExp(`href="heap\\?debug=1&#38;thread=${ids.allocator}"`));
+    assert.match(page, new RegExp(`href="profile\\?seconds=30&#38;thread=${ids.burner}"`));
+    assert.match(page, /<tr><td>0<\/td><td>main<\/td>/);
+  });
+
+  test('/heapsnapshot?thread=N is the worker heap snapshot', async () => {
+    const snapshotStrings = async (query: string) => {
+      const res = await fetch(`${app.agentUrl}/debug/pprof/heapsnapshot${query}`);
+      assert.equal(res.status, 200);
+      return new Set((JSON.parse(await res.text()) as { strings: string[] }).strings);
+    };
+    const worker = await snapshotStrings(`?thread=${ids.allocator}`);
+    assert.ok(worker.has('retainedInWorker') && !worker.has('retainedOnMain'), 'the worker global, not the main one');
+    const main = await snapshotStrings('');
+    assert.ok(main.has('retainedOnMain') && !main.has('retainedInWorker'), 'the main global, not the worker one');
+    const all = await fetch(`${app.agentUrl}/debug/pprof/heapsnapshot?thread=all`);
+    assert.equal(all.status, 400);
+    assert.match(await all.text(), /a heap snapshot is of one thread/);
+  });
+
+  test('a worker that exits during ?thread=all is left out and named; the others are there', async () => {
+    const [leaving] = ids.stoppers;
+    const pending = fetchProfile(`${app.agentUrl}/debug/pprof/profile?seconds=3&thread=all`);
+    setTimeout(() => app.proc.kill('SIGUSR2'), 1000);
+    const profile = await pending;
+    const comments = profile.comment.map((i) => profile.stringTable.strings[Number(i)]);
+    assert.ok(comments.includes(`thread ${leaving} (stopper-1) ended before its profile was taken; it is not included`), comments.join('\n'));
+    const burners = bytesByThread(profile, 'cpu', 'burnInWorker');
+    assert.ok((burners.get(`thread=${ids.burner} thread_name=burner`) ?? 0) > 0);
+    assert.equal(burners.get(`thread=${leaving} thread_name=stopper-1`), undefined);
+  });
+
+  test('a worker that exits during its CPU profile ends the request at once with 410, naming it', async () => {
+    const [, leaving] = ids.stoppers;
+    const started = Date.now();
+    const pending = fetch(`${app.agentUrl}/debug/pprof/profile?seconds=20&thread=${leaving}`);
+    setTimeout(() => app.proc.kill('SIGUSR2'), 1000);
+    const res = await pending;
+    assert.equal(res.status, 410);
+    assert.equal(await res.text(), `tsprof agent: thread ${leaving} (stopper-2) exited during the CPU profile; its profile is lost\n`);
+    assert.ok(Date.now() - started < 10_000, `answered after ${Date.now() - started} ms, not after the 20 s`);
+    const after = await fetch(`${app.agentUrl}/debug/pprof/heap?thread=${leaving}`);
+    assert.equal(after.status, 404);
+    assert.doesNotMatch(await (await fetch(`${app.agentUrl}/debug/pprof/`)).text(), /stopper-2/);
+  });
+
+  test('the host printed nothing but the agent start line', () => {
+    assert.equal(app.stderr().trim().split('\n').length, 1, app.stderr());
+  });
+});
+
+describe('a worker ending by itself', () => {
+  test('the process exits as without the agent, after the agent listed the worker', async () => {
+    const app = await startChildApp(join(fixturesDir, 'workers', 'short-lived.mjs'));
+    try {
+      const exited = new Promise<number | null>((resolve) => app.proc.once('exit', resolve));
+      let listed = false;
+      for (let i = 0; i < 50 && !listed; i++) {
+        listed = /<td>brief<\/td>/.test(await (await fetch(`${app.agentUrl}/debug/pprof/`)).text());
+        if (!listed) await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.ok(listed, 'the agent attached to the worker');
+      const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('still running'), 10_000))]);
+      assert.equal(code, 0);
+      assert.equal(app.stderr().trim().split('\n').length, 1, app.stderr());
+    } finally {
+      await app.stop();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { sleepUnlessAborted } from '../../timing/abortable-sleep.js';
 import { flagParam, secondsParam } from '../query.js';
 import { eachThread } from '../workers/thread-outcomes.js';
 import { mainThreadHeap, type ThreadHeap, totalMemory, workerThreadHeap } from '../workers/thread-heaps.js';
-import { mergeThreadProfiles, type ThreadProfile } from '../workers/thread-merge.js';
+import { buildMerged } from '../workers/thread-merge.js';
 import { threadParam } from '../workers/thread-param.js';
 import type { RequestContext } from './endpoint.js';
 import { sendProfile } from './responses.js';
@@ -77,9 +77,7 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
     await sendProfile(ctx, name, await build(table, memory));
     return;
   }
-  const parts: ThreadProfile[] = [];
-  for (const { thread, value } of results) parts.push({ thread, profile: (await build(value.table, undefined)).toProfile() });
   const total = totalMemory(results.map((r) => r.value.memory));
   const comments = [...(total ? [formatProcessMemory(total)] : []), ...exitComments];
-  await sendProfile(ctx, name, await runtime.gate.run(() => mergeThreadProfiles(parts, comments)));
+  await sendProfile(ctx, name, await buildMerged(results, (r) => build(r.table, undefined), runtime.gate, comments));
 }

@@ -2,6 +2,7 @@ import { encodeProfile } from '../../profile/encode.js';
 import { mergeProfiles, setLabelOnAll } from '../../profile/merge.js';
 import type { Profile } from '../../profile/profile.js';
 import type { ThreadInfo } from './thread-info.js';
+import type { BuildGate } from './worker-heap-sampler.js';
 
 /** BuiltProfile is a profile ready to send: pprof bytes, or tsprof's model for ?debug=1 (PprofBuilder is one). */
 export interface BuiltProfile {
@@ -35,4 +36,19 @@ export function mergeThreadProfiles(parts: ThreadProfile[], comments: string[] =
   const durationNanos = Math.max(0, ...parts.map((p) => p.profile.durationNanos));
   const profile: Profile = { ...merged, durationNanos, comments: [...comments, ...merged.comments] };
   return { encode: () => encodeProfile(profile), toProfile: () => profile };
+}
+
+/**
+ * buildMerged builds each thread's profile with `build` (the same builder as
+ * for one thread), then merges them on `gate` (merging blocks the event loop too).
+ */
+export async function buildMerged<T>(
+  results: { thread: ThreadInfo; value: T }[],
+  build: (value: T) => Promise<BuiltProfile>,
+  gate: BuildGate,
+  comments: string[],
+): Promise<BuiltProfile> {
+  const parts: ThreadProfile[] = [];
+  for (const { thread, value } of results) parts.push({ thread, profile: (await build(value)).toProfile() });
+  return gate.run(() => mergeThreadProfiles(parts, comments));
 }

@@ -103,7 +103,13 @@ export class WorkerChannel {
       return;
     }
     if (parsed.method === undefined) return;
-    for (const listener of this.eventListeners.get(parsed.method) ?? []) listener(parsed.params);
+    for (const listener of this.eventListeners.get(parsed.method) ?? []) {
+      try {
+        listener(parsed.params);
+      } catch {
+        // One listener's failure (a response already closed) must not reach the inspector, nor the others.
+      }
+    }
   }
 
   /** detach marks the worker gone: pending calls fail with WorkerExitedError and exit listeners run. */

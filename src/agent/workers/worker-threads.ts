@@ -48,10 +48,21 @@ export class WorkerThreads implements WorkerDirectory {
     if (this.session) return;
     const session = new Session();
     session.connect();
-    session.on('NodeWorker.attachedToWorker', (message) => this.attached(message.params));
-    session.on('NodeWorker.detachedFromWorker', (message) => this.detached(message.params.sessionId));
-    session.on('NodeWorker.receivedMessageFromWorker', (message) =>
-      this.bySession.get(message.params.sessionId)?.channel.receive(message.params.message),
+    // The inspector calls these from the host's event loop: nothing may throw out of them.
+    const guarded =
+      <P>(context: string, handle: (params: P) => void) =>
+      (message: { params: P }) => {
+        try {
+          handle(message.params);
+        } catch (err) {
+          this.report(context, err);
+        }
+      };
+    session.on('NodeWorker.attachedToWorker', guarded('attaching to a worker thread', (params) => this.attached(params)));
+    session.on('NodeWorker.detachedFromWorker', guarded('detaching from a worker thread', (params) => this.detached(params.sessionId)));
+    session.on(
+      'NodeWorker.receivedMessageFromWorker',
+      guarded('a message from a worker thread', (params) => this.bySession.get(params.sessionId)?.channel.receive(params.message)),
     );
     let failure: Error | null = null;
     session.post('NodeWorker.enable', { waitForDebuggerOnStart: false }, (err) => (failure = err));
