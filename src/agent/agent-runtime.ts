@@ -7,6 +7,7 @@ import type { HeapSampleTable } from '../source/v8-heap-profile.js';
 import { RequestSignals } from './request-signals.js';
 import { WorkGate } from './work-gate.js';
 import { noWorkers, type WorkerDirectory, WorkerThreads } from './workers/worker-threads.js';
+import { AllocatingCallees } from '../source/heap-stack-lines.js';
 
 /** AgentRuntime is what the endpoints share: settings, the heap sampler, naming, logging. */
 export interface AgentRuntime {
@@ -34,6 +35,8 @@ export interface AgentState {
   snapshotting: boolean;
   /** The last read of the heap sampler, shared by requests arriving within a moment of it. */
   recentHeapRead: { at: number; table: Promise<HeapSampleTable> } | undefined;
+  /** Which functions were seen allocating below which callers, for the heap profiles' lines. */
+  allocatingCallees: AllocatingCallees;
 }
 
 
@@ -43,7 +46,7 @@ export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state
     ...parts,
     workers: parts.workers ?? noWorkers,
     requests: new RequestSignals(parts.stopping),
-    state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined },
+    state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined, allocatingCallees: new AllocatingCallees() },
   };
 }
 

@@ -1,8 +1,7 @@
-import { readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { ScriptAnalysis, type ScriptFunction } from '../source/inlined-call-sites.js';
+import type { ScriptFunction } from '../source/script-analysis.js';
 import type { InlinedCallRecovery } from '../source/v8-cpu-profile.js';
 import type { V8CallFrame } from '../source/v8-frames.js';
+import { createScriptReader, type ScriptReader } from './script-reader.js';
 
 /**
  * dropsInlinedFrames tells whether this process's V8 leaves Maglev-inlined
@@ -20,30 +19,13 @@ function nodeFlags(): string[] {
   return [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)].map((f) => f.replace(/_/g, '-'));
 }
 
-/** Scripts larger than this are not read for recovery. */
-const maxScriptBytes = 2 * 1024 * 1024;
-
 /**
  * inlinedCallRecovery gives the CPU profile conversion the scripts' sources,
  * read from disk once per script per profile. Every version gets it: V8 13+
  * (Node 24+) drops Maglev-inlined frames (dropsInlinedFrames), and on every
  * version some optimized code reports inlined lines under the outer function.
  */
-export function inlinedCallRecovery(): InlinedCallRecovery {
-  const scripts = new Map<string, ScriptAnalysis | null>();
-  const script = (url: string) => {
-    if (scripts.has(url)) return scripts.get(url)!;
-    let read: ScriptAnalysis | null = null;
-    try {
-      const path = url.startsWith('file://') ? fileURLToPath(url) : url.startsWith('/') ? url : undefined;
-      // Bundles past a few MB are left alone: reading them would hold up the event loop.
-      if (path !== undefined && statSync(path).size <= maxScriptBytes) read = new ScriptAnalysis(readFileSync(path, 'utf8'));
-    } catch {
-      // A script gone from disk (or not a file) recovers nothing.
-    }
-    scripts.set(url, read);
-    return read;
-  };
+export function inlinedCallRecovery(script: ScriptReader = createScriptReader()): InlinedCallRecovery {
   const callsDropped = dropsInlinedFrames();
   const toFrame = (fn: ScriptFunction, like: V8CallFrame): V8CallFrame => ({
     functionName: fn.name,

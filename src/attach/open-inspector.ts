@@ -32,6 +32,9 @@ export interface OpenedInspector {
   openedBySignal: boolean;
   /** The target's Node version (process.version). */
   nodeVersion: string;
+  /** The target's V8 version and Node flags (execArgv and NODE_OPTIONS), which decide how its profiles read. */
+  v8Version: string;
+  nodeFlags: string[];
 }
 
 /** How long the target may take to open its inspector after SIGUSR1. */
@@ -112,11 +115,23 @@ async function connected(target: TargetProcess, url: string, address: string, op
   } catch (err) {
     throw new TsprofError(`attach: cannot connect to the inspector of process ${target.pid} at ${address}: ${errorMessage(err)}`);
   }
-  const version = await client
-    .send<{ result: { value?: unknown } }>('Runtime.evaluate', { expression: 'process.version', returnByValue: true }, 10_000)
-    .then((r) => String(r.result.value ?? 'unknown'))
-    .catch(() => 'unknown');
-  return { target, client, address, openedBySignal, nodeVersion: version };
+  const runtime = await client
+    .send<{ result: { value?: { node?: unknown; v8?: unknown; flags?: unknown } } }>(
+      'Runtime.evaluate',
+      { expression: "({ node: process.version, v8: process.versions.v8, flags: [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\\s+/)] })", returnByValue: true },
+      10_000,
+    )
+    .then((r) => r.result.value ?? {})
+    .catch(() => ({}) as { node?: unknown; v8?: unknown; flags?: unknown });
+  return {
+    target,
+    client,
+    address,
+    openedBySignal,
+    nodeVersion: typeof runtime.node === 'string' ? runtime.node : 'unknown',
+    v8Version: typeof runtime.v8 === 'string' ? runtime.v8 : 'unknown',
+    nodeFlags: Array.isArray(runtime.flags) ? runtime.flags.filter((f): f is string => typeof f === 'string') : [],
+  };
 }
 
 /**

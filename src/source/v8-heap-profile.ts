@@ -7,6 +7,7 @@ import {
   type ReportedSizeGroup,
   resolveNodeObjectSizes,
 } from './v8-heap-sample-size.js';
+import { HeapStackLines, type HeapStackLineOptions } from './heap-stack-lines.js';
 import { type NumLabel, PprofBuilder, type ValueTypeName } from './v8-pprof-builder.js';
 
 /** V8HeapNode is a node of V8's SamplingHeapProfile tree (HeapProfiler domain, .heapprofile files). */
@@ -232,13 +233,12 @@ export function unsampledEstimate(count: number, objectSize: number, interval: n
   return { objects: count * weight.objects, bytes: count * weight.bytes };
 }
 
-/** HeapPprofOptions selects what the heap pprof profile holds. */
-export interface HeapPprofOptions {
+/** HeapPprofOptions selects what the heap pprof profile holds (and, through HeapStackLineOptions, how its frames are named and placed). */
+export interface HeapPprofOptions extends HeapStackLineOptions {
   /** 'inuse' for live objects (inuse_objects, inuse_space), 'alloc' for all allocations. */
   kind: 'inuse' | 'alloc';
   /** The sampler's mean interval in bytes (pprof's period). */
   interval: number;
-  namer: FrameNamer;
   timeNanos?: number;
   durationNanos?: number;
   defaultSampleType?: string;
@@ -252,6 +252,8 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
     options.kind === 'inuse'
       ? [['inuse_objects', 'count'], ['inuse_space', 'bytes']]
       : [['alloc_objects', 'count'], ['alloc_space', 'bytes']];
+  // Read when the profile is encoded, so the lines' count can join them below.
+  const comments = [...(options.comments ?? []), ...inferredSizeComment(table)];
   const builder = new PprofBuilder({
     sampleTypes,
     periodType: ['space', 'bytes'],
@@ -259,30 +261,23 @@ export function heapTableToPprof(table: HeapSampleTable, options: HeapPprofOptio
     timeNanos: options.timeNanos,
     durationNanos: options.durationNanos,
     defaultSampleType: options.defaultSampleType,
-    comments: [...(options.comments ?? []), ...inferredSizeComment(table)],
+    comments,
     mainFile: options.mainFile,
   });
   const labels = new Map<number, NumLabel>();
-  // Frames are shared objects within a table: name each one once.
-  const locationOfFrame = new Map<V8CallFrame, number>();
-  const locationOf = (frame: V8CallFrame) => {
-    let id = locationOfFrame.get(frame);
-    if (id === undefined) locationOfFrame.set(frame, (id = builder.locationId(options.namer(frame, undefined))));
-    return id;
-  };
+  const lines = new HeapStackLines(table.stacks, builder, options);
   for (const stack of table.stacks.values()) {
-    let locationIds: number[] | undefined;
-    const locations = () => (locationIds ??= stack.frames.map(locationOf));
     for (const [size, count] of stack.samplesBySize) {
       if (count === 0) continue;
       const { objects, bytes } = unsampledEstimate(count, size, options.interval);
       // As Go, label each sample with the size of one object.
       let label = labels.get(size);
       if (!label) labels.set(size, (label = { key: 'bytes', value: Math.round(size), unit: 'bytes' }));
-      builder.addSample(locations(), [Math.round(objects), Math.round(bytes)], label);
+      builder.addSample(lines.locations(stack, size), [Math.round(objects), Math.round(bytes)], label);
     }
-    if (stack.unsizedBytes !== 0) builder.addSample(locations(), [0, stack.unsizedBytes]);
+    if (stack.unsizedBytes !== 0) builder.addSample(lines.locations(stack, undefined), [0, stack.unsizedBytes]);
   }
+  comments.push(...lines.comment());
   return builder;
 }
 

@@ -1,5 +1,7 @@
 import { formatProcessMemory, type ProcessMemory } from '../../profile/process-memory.js';
 import { heapTableToPprof, type HeapSampleTable } from '../../source/v8-heap-profile.js';
+import { heapCallLines } from '../heap-call-lines.js';
+import { dropsInlinedFrames } from '../inlined-calls.js';
 import { sleepUnlessAborted } from '../../timing/abortable-sleep.js';
 import { flagParam, secondsParam } from '../query.js';
 import { eachThread } from '../workers/thread-outcomes.js';
@@ -68,6 +70,9 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
         durationNanos: seconds !== undefined ? (Date.now() - startedAt) * 1e6 : undefined,
         defaultSampleType: allocations ? 'alloc_space' : 'inuse_space',
         mainFile: process.argv[1],
+        callLines: heapCallLines(),
+        inlinedFramesDropped: dropsInlinedFrames(),
+        allocatingCallees: runtime.state.allocatingCallees,
         // The memory outside the V8 heap (external strings, Buffers) beside it, for tsprof's watch.
         comments: memory ? [formatProcessMemory(memory)] : [],
       }),

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { Profile } from 'pprof-format';
-import { ScriptAnalysis } from '../../src/source/inlined-call-sites.js';
+import { ScriptAnalysis } from '../../src/source/script-analysis.js';
 import { cpuProfileToPprof, type InlinedCallRecovery, type V8CpuProfile } from '../../src/source/v8-cpu-profile.js';
 import { plainFrameNamer, type V8CallFrame } from '../../src/source/v8-frames.js';
 

@@ -1,9 +1,10 @@
 /**
- * Reading a script's source for the frames V8 left out of a CPU profile.
+ * Reading a script's source for what V8's profiles leave out. Two uses:
  *
- * V8 reports a sample in optimized code under the function the code was
- * compiled for, and names the functions inlined into it only when the code
- * carries detailed positions. Two ways it falls short, and the evidence left:
+ * Frames V8 left out of a CPU profile. V8 reports a sample in optimized code
+ * under the function the code was compiled for, and names the functions
+ * inlined into it only when the code carries detailed positions. Two ways it
+ * falls short, and the evidence left:
  *
  * - Code Maglev optimized before the profile started (V8 13+, Node 24+) has only
  *   its outermost function's positions: samples inside an inlined callee come
@@ -14,6 +15,11 @@
  *   the right line but the outer function: the line lies inside another function
  *   of the script. The samples are that function's, at that line; the functions
  *   between (the caller's calls leading to it) are found by name in the source.
+ *
+ * Lines of a heap profile. V8's sampling heap profiler gives every frame only
+ * the position where its function starts. A caller's line is the line of its
+ * body that calls the next frame, found by that frame's name (callLineIn); the
+ * line is inferred, and the profile says so.
  */
 
 /** ScriptFunction is a function a script declares by name, with its body's extent (one-based lines). */
@@ -110,6 +116,27 @@ export class ScriptAnalysis {
       }
     }
     return line + 1;
+  }
+
+  /**
+   * callLineIn is the one-based line where the function starting at zero-based
+   * `lineNumber`:`columnNumber` (a V8 frame's position) calls `callee` by name,
+   * when exactly one line of its own body does; calls inside functions nested
+   * in it are theirs, not its. Undefined when none or several lines call it.
+   */
+  callLineIn(lineNumber: number, columnNumber: number, callee: string): number | undefined {
+    if (callee === '' || lineNumber < 0 || lineNumber >= this.lines.length) return undefined;
+    const end = this.bodyEnd(lineNumber, Math.max(0, columnNumber));
+    const nested = this.functions.filter((f) => f.lineNumber > lineNumber && f.endLine <= end);
+    let found: number | undefined;
+    for (let l = lineNumber; l < end; l++) {
+      if (nested.some((f) => l >= f.lineNumber && l < f.endLine)) continue;
+      const code = l === lineNumber ? this.lines[l]!.slice(Math.max(0, columnNumber)) : this.lines[l]!;
+      if (!callsIn(code).includes(callee)) continue;
+      if (found !== undefined) return undefined;
+      found = l + 1;
+    }
+    return found;
   }
 
   /** declared is the one function declared as `name`, if exactly one is. */
