@@ -7,7 +7,7 @@ import { HeapSamplerUnavailableError } from './heap-sampler.js';
 import { HttpError } from './http-error.js';
 import { indexPage, type ThreadRow } from './index-page.js';
 import { mainThread } from './workers/thread-info.js';
-import { WorkerExitedError } from './workers/worker-channel.js';
+import { WorkerExitedError, WorkerUnresponsiveError } from './workers/worker-channel.js';
 
 export type { AgentRuntime } from './agent-runtime.js';
 export { sendText } from './endpoints/responses.js';
@@ -66,6 +66,8 @@ export async function handlePprofRequest(
       sendText(res, err.status, err.message, err.headers);
     } else if (err instanceof WorkerExitedError) {
       sendText(res, 410, `tsprof agent: ${err.message}; its profile is lost`);
+    } else if (err instanceof WorkerUnresponsiveError) {
+      sendText(res, 504, `tsprof agent: ${err.message}`);
     } else if (err instanceof HeapSamplerUnavailableError) {
       sendText(res, 503, `tsprof agent: ${err.message}`, { 'Retry-After': '5' });
     } else {

@@ -3,7 +3,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import type { Profile } from 'pprof-format';
+import { WorkerExitedError } from '../../src/agent/workers/worker-channel.js';
+import { WorkerThreads } from '../../src/agent/workers/worker-threads.js';
 import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, startChildApp } from './child-app.js';
 
 const app16 = join(fixturesDir, 'workers', 'app.mjs');
@@ -13,6 +16,8 @@ const retainedBytes = 16 * 1024 * 1064;
 /** threadIds are the workers' threadIds, from the app's ready line. */
 interface ThreadIds {
   allocator: number;
+  /** A worker the allocator started. */
+  nested: number;
   burner: number;
   /** Workers that exit on SIGUSR2, one per signal, oldest first. */
   stoppers: [number, number];
@@ -118,6 +123,8 @@ describe('worker threads', () => {
     assert.match(page, new RegExp(`href="heap\\?debug=1&#38;thread=${ids.allocator}"`));
     assert.match(page, new RegExp(`href="profile\\?seconds=30&#38;thread=${ids.burner}"`));
     assert.match(page, /<tr><td>0<\/td><td>main<\/td>/);
+    assert.match(page, new RegExp(`<tr><td>${ids.nested}</td><td>nested</td>`), 'a worker of a worker too');
+    assert.equal((await fetch(`${app.agentUrl}/debug/pprof/heap?thread=${ids.nested}`)).status, 200);
   });
 
   test('/heapsnapshot?thread=N is the worker heap snapshot', async () => {
@@ -182,6 +189,78 @@ describe('a worker ending by itself', () => {
       assert.equal(app.stderr().trim().split('\n').length, 1, app.stderr());
     } finally {
       await app.stop();
+    }
+  });
+});
+
+describe('/allocs?thread=N with allocation sampling on', () => {
+  let app: ChildApp;
+  let ids: ThreadIds;
+  before(async () => {
+    app = await startChildApp(app16, { env: { TSPROF_HEAP_INTERVAL: '65536', TSPROF_ALLOCS: '1' }, timeoutMs: 30_000 });
+    ids = JSON.parse(app.readyLine) as ThreadIds;
+  });
+  after(async () => app?.stop());
+
+  test('alloc_space of the worker counts what its function allocated', async () => {
+    const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/allocs?thread=${ids.allocator}`);
+    const str = (i: number | bigint) => profile.stringTable.strings[Number(i)];
+    assert.equal(str(profile.defaultSampleType), 'alloc_space');
+    const rows = flatByFunction(profile, 'alloc_space').rows;
+    const row = rows.find((r) => r.name === 'retainInWorker');
+    assert.ok(row && row.flat > retainedBytes * 0.8 && row.flat < retainedBytes * 1.3, `allocated ${row?.flat}`);
+    assert.equal(rows.find((r) => r.name === 'retainOnMainThread'), undefined);
+  });
+});
+
+describe('a worker sampler in the allocation view', () => {
+  test('folding keeps its table within the stack limit and loses no sample; a worker gone fails its reads at once', async () => {
+    const maxStacks = 100;
+    const threads = new WorkerThreads({ interval: 16 * 1024, stackDepth: 64, allocations: true }, (context, err) => assert.fail(`${context}: ${err}`), {
+      intervalMs: 3_600_000,
+      maxStacks,
+    });
+    threads.start();
+    // 100 distinct allocating functions per round, so each round brings 100 new stacks.
+    const worker = new Worker(
+      `const { parentPort } = require('node:worker_threads');
+       parentPort.on('message', (round) => {
+         for (let i = 0; i < 100; i++) {
+           const alloc = new Function('return function alloc_' + round + '_' + i + '() { return new Array(4000); }')();
+           for (let j = 0; j < 5; j++) alloc();
+         }
+         parentPort.postMessage(round);
+       });`,
+      { eval: true, name: 'folder' },
+    );
+    try {
+      let attached = threads.get(worker.threadId);
+      for (let i = 0; i < 100 && !attached; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        attached = threads.get(worker.threadId);
+      }
+      assert.ok(attached, 'the worker was attached');
+      assert.equal(attached.info.name, 'folder');
+      let beforeLastFold = 0;
+      for (let round = 0; round < 4; round++) {
+        await new Promise((resolve) => {
+          worker.once('message', resolve);
+          worker.postMessage(round);
+        });
+        beforeLastFold = (await attached.heap.samples()).sampleCount;
+        await attached.heap.fold();
+      }
+      assert.ok(attached.heap.foldedStackCount <= maxStacks + 1, `${attached.heap.foldedStackCount} stacks`);
+      const all = await attached.heap.samples();
+      assert.equal([...all.stacks.values()].filter((s) => s.frames[0]!.functionName === '(stacks beyond the agent limit)').length, 1);
+      assert.ok(all.sampleCount >= beforeLastFold, `${all.sampleCount} ≥ ${beforeLastFold}: folding lost nothing`);
+      await worker.terminate();
+      for (let i = 0; i < 100 && threads.get(worker.threadId); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.equal(threads.get(worker.threadId), undefined, 'the ended worker is dropped');
+      await assert.rejects(attached.heap.samples(), WorkerExitedError);
+    } finally {
+      threads.stop();
+      await worker.terminate();
     }
   });
 });

@@ -12,10 +12,25 @@ export class WorkerExitedError extends Error {
   }
 }
 
+/**
+ * WorkerUnresponsiveError says a worker did not answer in time (answered as 504): its
+ * inspector answers even while its JavaScript runs, but not while it is blocked in native code.
+ */
+export class WorkerUnresponsiveError extends Error {
+  constructor(thread: ThreadInfo, method: string, timeoutMs: number) {
+    super(`${threadLabel(thread)} did not answer ${method} within ${timeoutMs / 1000} s (blocked in a synchronous native call?)`);
+    this.name = 'WorkerUnresponsiveError';
+  }
+}
+
+/** How long a worker may take to answer one command, unless the call says otherwise. */
+export const defaultWorkerCallTimeoutMs = 60_000;
+
 interface PendingCall {
   method: string;
   resolve(result: unknown): void;
   reject(error: Error): void;
+  timer: NodeJS.Timeout;
 }
 
 /**
@@ -45,15 +60,25 @@ export class WorkerChannel {
     return this.gone;
   }
 
-  /** call sends one protocol command to the worker and resolves to its result; rejects on a protocol error or the worker's exit. */
-  call<T = unknown>(method: string, params: object = {}): Promise<T> {
+  /**
+   * call sends one protocol command to the worker and resolves to its result;
+   * rejects on a protocol error, the worker's exit, or no answer within
+   * timeoutMs (its timer never keeps the process alive).
+   */
+  call<T = unknown>(method: string, params: object = {}, timeoutMs = defaultWorkerCallTimeoutMs): Promise<T> {
     if (this.gone) return Promise.reject(new WorkerExitedError(this.thread, method));
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { method, resolve: resolve as (result: unknown) => void, reject });
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new WorkerUnresponsiveError(this.thread, method, timeoutMs));
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(id, { method, resolve: resolve as (result: unknown) => void, reject, timer });
       try {
         this.send(JSON.stringify({ id, method, params }));
       } catch (err) {
+        clearTimeout(timer);
         this.pending.delete(id);
         // The worker ended between the check and the post.
         reject(this.gone ? new WorkerExitedError(this.thread, method) : err);
@@ -98,6 +123,7 @@ export class WorkerChannel {
       const call = this.pending.get(parsed.id);
       if (!call) return;
       this.pending.delete(parsed.id);
+      clearTimeout(call.timer);
       if (parsed.error) call.reject(new Error(`${threadLabel(this.thread)}: ${call.method}: ${parsed.error.message ?? 'protocol error'}`));
       else call.resolve(parsed.result);
       return;
@@ -116,7 +142,10 @@ export class WorkerChannel {
   detach(): void {
     if (this.gone) return;
     this.gone = true;
-    for (const call of this.pending.values()) call.reject(new WorkerExitedError(this.thread, call.method));
+    for (const call of this.pending.values()) {
+      clearTimeout(call.timer);
+      call.reject(new WorkerExitedError(this.thread, call.method));
+    }
     this.pending.clear();
     this.eventListeners.clear();
     const listeners = [...this.exitListeners];

@@ -101,6 +101,11 @@ export class WorkerHeapSampler {
     }
   }
 
+  /** foldedStackCount is how many stacks the agent's own table holds (for tests of boundedness). */
+  get foldedStackCount(): number {
+    return this.folded.stacks.size;
+  }
+
   /** stop clears the fold timer; the worker's profiler stops with the channel's session. */
   stop(): void {
     if (this.foldTimer) clearInterval(this.foldTimer);

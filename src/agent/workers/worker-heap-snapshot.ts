@@ -2,6 +2,9 @@ import type { ServerResponse } from 'node:http';
 import { WorkerExitedError } from './worker-channel.js';
 import type { AttachedWorker } from './worker-threads.js';
 
+/** A snapshot of a large heap takes minutes to walk and serialize. */
+const snapshotTimeoutMs = 600_000;
+
 /**
  * streamWorkerHeapSnapshot has V8 take a heap snapshot of the worker's isolate
  * and writes its JSON to res as the chunks arrive (the worker serializes it on
@@ -30,7 +33,7 @@ export async function streamWorkerHeapSnapshot(worker: AttachedWorker, res: Serv
     flushing ??= setImmediate(flush);
   });
   try {
-    await worker.channel.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    await worker.channel.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false }, snapshotTimeoutMs);
     if (flushing) clearImmediate(flushing);
     flush();
     res.end();

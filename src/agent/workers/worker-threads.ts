@@ -41,6 +41,7 @@ export class WorkerThreads implements WorkerDirectory {
   constructor(
     private readonly heapSettings: HeapSamplerSettings,
     private readonly report: (context: string, err: unknown) => void,
+    private readonly folding: { intervalMs?: number; maxStacks?: number } = {},
   ) {}
 
   /** start connects to the inspector and attaches to the workers running now and to come. Throws when V8 refuses. */
@@ -83,7 +84,7 @@ export class WorkerThreads implements WorkerDirectory {
       session.post('NodeWorker.sendMessageToWorker', { sessionId, message }, (err) => (failure = err));
       if (failure) throw failure;
     });
-    const worker: AttachedWorker = { info, channel, heap: new WorkerHeapSampler(this.heapSettings, channel) };
+    const worker: AttachedWorker = { info, channel, heap: new WorkerHeapSampler(this.heapSettings, channel, this.folding.intervalMs, this.folding.maxStacks) };
     this.bySession.set(sessionId, worker);
     this.byThread.set(info.threadId, worker);
   }
