@@ -1,13 +1,27 @@
 // Worker threads: the agent profiles every worker's heap and CPU (?thread=N, ?thread=all), against a real
 // app whose main thread and workers each do their own work in their own named functions.
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Profile } from 'pprof-format';
 import { WorkerExitedError } from '../../src/agent/workers/worker-channel.js';
 import { WorkerThreads } from '../../src/agent/workers/worker-threads.js';
-import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, startChildApp } from './child-app.js';
+import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, projectRoot, startChildApp } from './child-app.js';
+import { skipUnless } from '../support/required-tool.js';
+
+const run = promisify(execFile);
+
+/** firstTopRow is the function of the first row of a `-top` report. */
+function firstTopRow(report: string): string | undefined {
+  const lines = report.split('\n');
+  const header = lines.findIndex((l) => /^\s*flat\s+flat%\s+sum%\s+cum\s+cum%/.test(l));
+  return /^\s*\S+\s+\S+%\s+\S+%\s+\S+\s+\S+%\s+(.+)$/.exec(lines[header + 1] ?? '')?.[1]?.trim();
+}
 
 const app16 = join(fixturesDir, 'workers', 'app.mjs');
 /** Each thread retains 16 MiB of arrays: 16 × 1024 arrays of 127 elements, about 1064 bytes each. */
@@ -23,7 +37,7 @@ interface ThreadIds {
   stoppers: [number, number];
 }
 
-/** labelsByFunction sums inuse_space per (leaf function, thread label, thread_name label). */
+/** bytesByThread sums a sample type per `thread=#id thread_name=name` of a leaf function's samples. */
 function bytesByThread(profile: Profile, sampleType: string, functionName: string): Map<string, number> {
   const str = (i: number | bigint) => profile.stringTable.strings[Number(i)] ?? '';
   const index = profile.sampleType.findIndex((t) => str(t.type) === sampleType);
@@ -34,17 +48,18 @@ function bytesByThread(profile: Profile, sampleType: string, functionName: strin
     const leaf = locs.get(Number(sample.locationId[0]));
     const fn = leaf ? fns.get(Number(leaf.line[0]!.functionId)) : undefined;
     if (!fn || str(fn.name) !== functionName) continue;
-    const label = (key: string) => sample.label.filter((l) => str(l.key) === key).map((l) => str(l.str));
+    // thread is numeric (so go tool pprof's -tagfocus thread=N takes it), thread_name a string.
+    const label = (key: string) => sample.label.filter((l) => str(l.key) === key).map((l) => (Number(l.str) !== 0 ? str(l.str) : `#${Number(l.num)}`));
     const key = `thread=${label('thread').join('|')} thread_name=${label('thread_name').join('|')}`;
     out.set(key, (out.get(key) ?? 0) + Number(sample.value[index]));
   }
   return out;
 }
 
-/** everySampleHasThread tells whether every sample carries exactly one `thread` label. */
+/** everySampleHasThread tells whether every sample carries exactly one numeric `thread` label. */
 function everySampleHasThread(profile: Profile): boolean {
   const str = (i: number | bigint) => profile.stringTable.strings[Number(i)] ?? '';
-  return profile.sample.every((s) => s.label.filter((l) => str(l.key) === 'thread' && str(l.str) !== '').length === 1);
+  return profile.sample.every((s) => s.label.filter((l) => str(l.key) === 'thread' && Number(l.str) === 0).length === 1);
 }
 
 describe('worker threads', () => {
@@ -80,10 +95,28 @@ describe('worker threads', () => {
     assert.ok(everySampleHasThread(profile), 'every sample has one thread label');
     const inWorker = bytesByThread(profile, 'inuse_space', 'retainInWorker');
     const onMain = bytesByThread(profile, 'inuse_space', 'retainOnMainThread');
-    assert.deepEqual([...inWorker.keys()], [`thread=${ids.allocator} thread_name=allocator`]);
-    assert.deepEqual([...onMain.keys()], ['thread=0 thread_name=main']);
+    assert.deepEqual([...inWorker.keys()], [`thread=#${ids.allocator} thread_name=allocator`]);
+    assert.deepEqual([...onMain.keys()], ['thread=#0 thread_name=main']);
     for (const bytes of [...inWorker.values(), ...onMain.values()]) {
       assert.ok(Math.abs(bytes / retainedBytes - 1) < 0.15, `${bytes} bytes`);
+    }
+  });
+
+  test('go tool pprof and tsprof split ?thread=all again with -tagfocus thread=N', { skip: skipUnless('go') }, async () => {
+    const url = `${app.agentUrl}/debug/pprof/heap?thread=all`;
+    const home = mkdtempSync(join(tmpdir(), 'tsprof-workers-'));
+    try {
+      const goTop = async (focus: string) =>
+        firstTopRow((await run('go', ['tool', 'pprof', `-tagfocus=${focus}`, '-top', url], { env: { ...process.env, PPROF_TMPDIR: home, HOME: home }, timeout: 60_000 })).stdout);
+      const tsprofTop = async (focus: string) =>
+        firstTopRow((await run(process.execPath, [join(projectRoot, 'bin', 'tsprof.js'), `-tagfocus=${focus}`, '-top', url], { timeout: 60_000 })).stdout);
+      assert.equal(await goTop(`thread=${ids.allocator}`), 'retainInWorker');
+      assert.equal(await goTop('thread=0'), 'retainOnMainThread');
+      assert.equal(await goTop('thread_name=allocator'), 'retainInWorker');
+      assert.equal(await tsprofTop(`thread=${ids.allocator}`), 'retainInWorker');
+      assert.equal(await tsprofTop('thread=0'), 'retainOnMainThread');
+    } finally {
+      rmSync(home, { recursive: true, force: true });
     }
   });
 
@@ -112,7 +145,7 @@ describe('worker threads', () => {
     assert.ok(Date.now() - started < 4000, 'the threads are profiled together, not one after another');
     assert.ok(everySampleHasThread(profile), 'every sample has one thread label');
     const burners = bytesByThread(profile, 'cpu', 'burnInWorker');
-    assert.ok((burners.get(`thread=${ids.burner} thread_name=burner`) ?? 0) > 0, [...burners.keys()].join(', '));
+    assert.ok((burners.get(`thread=#${ids.burner} thread_name=burner`) ?? 0) > 0, [...burners.keys()].join(', '));
     for (const key of burners.keys()) assert.match(key, /thread_name=(burner|stopper-\d)$/);
     assert.ok(Number(profile.durationNanos) < 2e9, `duration ${profile.durationNanos}: the wall time, not the sum`);
   });
@@ -150,8 +183,8 @@ describe('worker threads', () => {
     const comments = profile.comment.map((i) => profile.stringTable.strings[Number(i)]);
     assert.ok(comments.includes(`thread ${leaving} (stopper-1) ended before its profile was taken; it is not included`), comments.join('\n'));
     const burners = bytesByThread(profile, 'cpu', 'burnInWorker');
-    assert.ok((burners.get(`thread=${ids.burner} thread_name=burner`) ?? 0) > 0);
-    assert.equal(burners.get(`thread=${leaving} thread_name=stopper-1`), undefined);
+    assert.ok((burners.get(`thread=#${ids.burner} thread_name=burner`) ?? 0) > 0);
+    assert.equal(burners.get(`thread=#${leaving} thread_name=stopper-1`), undefined);
   });
 
   test('a worker that exits during its CPU profile ends the request at once with 410, naming it', async () => {

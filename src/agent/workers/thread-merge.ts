@@ -16,19 +16,21 @@ export interface ThreadProfile {
   profile: Profile;
 }
 
-/** The sample labels `?thread=all` sets: the threadId (0 for the main thread) and the thread's name. */
+/** The sample labels `?thread=all` sets: the threadId (numeric, 0 for the main thread) and the thread's name. */
 export const threadIdLabel = 'thread';
 export const threadNameLabel = 'thread_name';
+const threadIdUnit = 'id';
 
 /**
  * mergeThreadProfiles merges the threads' profiles into one (`?thread=all`):
- * every sample carries a `thread` label with its threadId and, when the thread
- * has a name, a `thread_name` label, so `-tagfocus thread=3` or `-tagroot
- * thread` split it again. `comments` come first, before the threads' own.
+ * every sample carries a numeric `thread` label with its threadId (numeric, so
+ * that go tool pprof's `-tagfocus thread=3` selects it: it reads a number there
+ * as a range) and, when the thread has a name, a `thread_name` label. `comments` come first, before the threads' own.
  */
 export function mergeThreadProfiles(parts: ThreadProfile[], comments: string[] = []): BuiltProfile {
   const labelled = parts.map(({ thread, profile }) => {
-    const withId = setLabelOnAll(profile, threadIdLabel, String(thread.threadId));
+    // With a unit: pprof drops a numeric label of 0 (the main thread) that has none.
+    const withId = setLabelOnAll(profile, threadIdLabel, thread.threadId, threadIdUnit);
     return thread.name === '' ? withId : setLabelOnAll(withId, threadNameLabel, thread.name);
   });
   const merged = mergeProfiles(labelled);
