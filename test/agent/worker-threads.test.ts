@@ -9,6 +9,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Profile } from 'pprof-format';
+import { Session } from 'node:inspector';
+import { HeapSamplerUnavailableError } from '../../src/agent/heap-sampler.js';
 import { WorkerExitedError } from '../../src/agent/workers/worker-channel.js';
 import { WorkerThreads } from '../../src/agent/workers/worker-threads.js';
 import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, projectRoot, startChildApp } from './child-app.js';
@@ -292,6 +294,53 @@ describe('a worker sampler in the allocation view', () => {
       assert.equal(threads.get(worker.threadId), undefined, 'the ended worker is dropped');
       await assert.rejects(attached.heap.samples(), WorkerExitedError);
     } finally {
+      threads.stop();
+      await worker.terminate();
+    }
+  });
+});
+
+describe('a worker sampler stopped by another inspector client', () => {
+  test('the read says so with the sampler started again, and the next read works', async () => {
+    const threads = new WorkerThreads({ interval: 16 * 1024, stackDepth: 64, allocations: false }, (context, err) => assert.fail(`${context}: ${err}`));
+    threads.start();
+    const worker = new Worker(
+      `const held = []; function holdInWorker() { for (let i = 0; i < 2000; i++) held.push(new Array(127)); }
+       require('node:worker_threads').parentPort.on('message', () => { holdInWorker(); require('node:worker_threads').parentPort.postMessage('held'); });`,
+      { eval: true },
+    );
+    // A second client (as a debugger would be), attached to the same worker through its own session.
+    const other = new Session();
+    other.connect();
+    try {
+      let attached = threads.get(worker.threadId);
+      for (let i = 0; i < 100 && !attached; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        attached = threads.get(worker.threadId);
+      }
+      assert.ok(attached, 'the worker was attached');
+      await attached.heap.samples(); // sampling runs
+      const otherSession = new Promise<string>((resolve) => other.once('NodeWorker.attachedToWorker', (m) => resolve(m.params.sessionId)));
+      other.post('NodeWorker.enable', { waitForDebuggerOnStart: false });
+      const sessionId = await otherSession;
+      const answered = new Promise<void>((resolve) =>
+        other.on('NodeWorker.receivedMessageFromWorker', (m) => {
+          if (JSON.parse(m.params.message).id === 2) resolve();
+        }),
+      );
+      for (const [id, method] of [[1, 'HeapProfiler.startSampling'], [2, 'HeapProfiler.stopSampling']] as const) {
+        other.post('NodeWorker.sendMessageToWorker', { sessionId, message: JSON.stringify({ id, method, params: {} }) });
+      }
+      await answered;
+      await assert.rejects(attached.heap.samples(), (err: Error) => err instanceof HeapSamplerUnavailableError && /stopped by another V8 inspector client.*running again/.test(err.message));
+      await new Promise((resolve) => {
+        worker.once('message', resolve);
+        worker.postMessage('hold');
+      });
+      const table = await attached.heap.samples();
+      assert.ok([...table.stacks.values()].some((s) => s.frames[0]!.functionName === 'holdInWorker'), 'sampling again after the restart');
+    } finally {
+      other.disconnect();
       threads.stop();
       await worker.terminate();
     }

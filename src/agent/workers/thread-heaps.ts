@@ -2,6 +2,7 @@ import type { ProcessMemory } from '../../profile/process-memory.js';
 import type { HeapSampleTable } from '../../source/v8-heap-profile.js';
 import type { HeapSampler } from '../heap-sampler.js';
 import { mainThread, type ThreadInfo } from './thread-info.js';
+import { WorkerExitedError } from './worker-channel.js';
 import type { BuildGate } from './worker-heap-sampler.js';
 import type { AttachedWorker } from './worker-threads.js';
 
@@ -35,8 +36,13 @@ export function workerThreadHeap(worker: AttachedWorker): ThreadHeap {
   return {
     thread: worker.info,
     async read(gc, gate) {
-      if (gc) await worker.heap.collectGarbage();
-      return worker.heap.samples(gate);
+      try {
+        if (gc) await worker.heap.collectGarbage();
+        return await worker.heap.samples(gate);
+      } catch (err) {
+        if (err instanceof WorkerExitedError) throw new WorkerExitedError(worker.info, 'the heap profile');
+        throw err;
+      }
     },
     async memory() {
       try {

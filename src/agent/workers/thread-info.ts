@@ -20,12 +20,13 @@ export function threadLabel(thread: ThreadInfo): string {
 
 /**
  * workerThreadInfo reads NodeWorker.attachedToWorker's workerInfo. Node (20 to
- * 26) sets workerId to the threadId and the title to `[worker N] name`.
+ * 26) titles a worker `[worker N] name` with N its threadId; workerId is not
+ * the threadId but the session's own count of the workers it attached (it
+ * starts at 1 in every session). Undefined when the title does not say.
  */
-export function workerThreadInfo(workerInfo: { workerId?: unknown; title?: unknown; url?: unknown }): ThreadInfo | undefined {
-  const threadId = Number(workerInfo.workerId);
-  if (!Number.isSafeInteger(threadId) || threadId < 0) return undefined;
+export function workerThreadInfo(workerInfo: { title?: unknown; url?: unknown }): ThreadInfo | undefined {
   const title = typeof workerInfo.title === 'string' ? workerInfo.title : '';
-  const named = /^\[worker \d+\] ?(.*)$/s.exec(title);
-  return { threadId, name: named ? named[1]! : title, url: typeof workerInfo.url === 'string' ? workerInfo.url : '' };
+  const titled = /^\[worker (\d{1,15})\] ?(.*)$/s.exec(title);
+  if (!titled) return undefined;
+  return { threadId: Number(titled[1]), name: titled[2]!, url: typeof workerInfo.url === 'string' ? workerInfo.url : '' };
 }

@@ -8,7 +8,7 @@ import {
   maxFoldedStacks,
   startSamplingParams,
 } from '../heap-sampler.js';
-import { type WorkerChannel, WorkerExitedError } from './worker-channel.js';
+import { type WorkerChannel, WorkerExitedError, WorkerUnresponsiveError } from './worker-channel.js';
 
 /** BuildGate runs a job that blocks the event loop (the agent's WorkGate). */
 export interface BuildGate {
@@ -74,7 +74,17 @@ export class WorkerHeapSampler {
       throw new HeapSamplerUnavailableError(`heap sampling could not start in the worker: ${this.startFailure}`);
     }
     await this.folding?.catch(() => undefined);
-    const { profile } = await this.channel.call<{ profile: V8HeapProfile }>('HeapProfiler.getSamplingProfile');
+    let profile: V8HeapProfile;
+    try {
+      ({ profile } = await this.channel.call<{ profile: V8HeapProfile }>('HeapProfiler.getSamplingProfile'));
+    } catch (err) {
+      if (err instanceof WorkerExitedError || err instanceof WorkerUnresponsiveError) throw err;
+      // As on the main thread: another inspector client (a debugger attached to the worker) stopped it.
+      await this.channel.call('HeapProfiler.startSampling', startSamplingParams(this.settings)).catch(() => undefined);
+      throw new HeapSamplerUnavailableError(
+        `the worker's heap sampler had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
+      );
+    }
     return gate.run(() => {
       const current = HeapSampleTable.fromV8(profile, this.settings.interval);
       if (!this.settings.allocations) return current;

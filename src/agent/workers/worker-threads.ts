@@ -77,7 +77,8 @@ export class WorkerThreads implements WorkerDirectory {
   private attached(params: { sessionId: string; workerInfo: { workerId?: unknown; title?: unknown; url?: unknown } }): void {
     const session = this.session;
     const info = workerThreadInfo(params.workerInfo);
-    if (!session || !info) return;
+    if (!session) return;
+    if (!info) throw new Error(`cannot tell the threadId of the worker titled ${JSON.stringify(params.workerInfo.title)}; it is not profiled`);
     const sessionId = params.sessionId;
     const channel = new WorkerChannel(info, (message) => {
       let failure: Error | null = null;
