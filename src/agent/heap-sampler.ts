@@ -51,6 +51,26 @@ export function foldSamples(folded: HeapSampleTable, current: HeapSampleTable, m
 }
 
 /**
+ * samplerView is what a sampler serves: V8's current samples and, in the
+ * allocation view, everything folded before them.
+ */
+export function samplerView(profile: V8HeapProfile, settings: HeapSamplerSettings, folded: HeapSampleTable): HeapSampleTable {
+  const current = HeapSampleTable.fromV8(profile, settings.interval);
+  if (!settings.allocations) return current;
+  const all = new HeapSampleTable();
+  all.addTable(folded);
+  all.addTable(current);
+  return all;
+}
+
+/** restartedSamplerError says a sampler another inspector client had stopped was started again (answered as 503). */
+export function restartedSamplerError(sampler: string, err: unknown): HeapSamplerUnavailableError {
+  return new HeapSamplerUnavailableError(
+    `${sampler} had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
+  );
+}
+
+/**
  * HeapSampler runs V8's sampling heap profiler for the whole life of the agent.
  *
  * In-use view (default): V8 keeps one sample per sampled live object and drops
@@ -130,16 +150,9 @@ export class HeapSampler {
       // V8 has one sampling heap profiler per process: another inspector client
       // (a debugger, another profiling library) may have stopped it. Start it again.
       this.startV8Sampling();
-      throw new HeapSamplerUnavailableError(
-        `the heap sampler had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
-      );
+      throw restartedSamplerError('the heap sampler', err);
     }
-    const current = HeapSampleTable.fromV8(profile, this.settings.interval);
-    if (!this.settings.allocations) return current;
-    const all = new HeapSampleTable();
-    all.addTable(this.folded);
-    all.addTable(current);
-    return all;
+    return samplerView(profile, this.settings, this.folded);
   }
 
   /** fold moves V8's samples into the agent's bounded table and restarts V8's sampler (allocation view only). */

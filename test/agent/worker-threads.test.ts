@@ -12,7 +12,7 @@ import type { Profile } from 'pprof-format';
 import { Session } from 'node:inspector';
 import { HeapSamplerUnavailableError } from '../../src/agent/heap-sampler.js';
 import { WorkerExitedError } from '../../src/agent/workers/worker-channel.js';
-import { WorkerThreads } from '../../src/agent/workers/worker-threads.js';
+import { type AttachedWorker, WorkerThreads } from '../../src/agent/workers/worker-threads.js';
 import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, projectRoot, startChildApp } from './child-app.js';
 import { skipUnless } from '../support/required-tool.js';
 
@@ -64,13 +64,18 @@ function everySampleHasThread(profile: Profile): boolean {
   return profile.sample.every((s) => s.label.filter((l) => str(l.key) === 'thread' && Number(l.str) === 0).length === 1);
 }
 
+/** startWorkersApp starts the app of four workers with the agent configured by env; its workers' ids with it. */
+async function startWorkersApp(env: Record<string, string>): Promise<{ app: ChildApp; ids: ThreadIds }> {
+  const app = await startChildApp(app16, { env, timeoutMs: 30_000 });
+  return { app, ids: JSON.parse(app.readyLine) as ThreadIds };
+}
+
 describe('worker threads', () => {
   let app: ChildApp;
   let ids: ThreadIds;
   before(async () => {
     // 32 KiB: about 540 samples of each thread's 16 MiB, so the estimate is within a few percent.
-    app = await startChildApp(app16, { env: { TSPROF_HEAP_INTERVAL: '32768', TSPROF_HEAP_SNAPSHOTS: '1' }, timeoutMs: 30_000 });
-    ids = JSON.parse(app.readyLine) as ThreadIds;
+    ({ app, ids } = await startWorkersApp({ TSPROF_HEAP_INTERVAL: '32768', TSPROF_HEAP_SNAPSHOTS: '1' }));
   });
   after(async () => app?.stop());
 
@@ -232,8 +237,7 @@ describe('/allocs?thread=N with allocation sampling on', () => {
   let app: ChildApp;
   let ids: ThreadIds;
   before(async () => {
-    app = await startChildApp(app16, { env: { TSPROF_HEAP_INTERVAL: '65536', TSPROF_ALLOCS: '1' }, timeoutMs: 30_000 });
-    ids = JSON.parse(app.readyLine) as ThreadIds;
+    ({ app, ids } = await startWorkersApp({ TSPROF_HEAP_INTERVAL: '65536', TSPROF_ALLOCS: '1' }));
   });
   after(async () => app?.stop());
 
@@ -247,6 +251,16 @@ describe('/allocs?thread=N with allocation sampling on', () => {
     assert.equal(rows.find((r) => r.name === 'retainOnMainThread'), undefined);
   });
 });
+
+/** attachedWorker waits (up to 2 s) for the directory to attach to worker, and returns its entry. */
+async function attachedWorker(threads: WorkerThreads, worker: Worker): Promise<AttachedWorker> {
+  for (let i = 0; i < 100; i++) {
+    const attached = threads.get(worker.threadId);
+    if (attached) return attached;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.fail(`worker ${worker.threadId} was not attached`);
+}
 
 describe('a worker sampler in the allocation view', () => {
   test('folding keeps its table within the stack limit and loses no sample; a worker gone fails its reads at once', async () => {
@@ -269,12 +283,7 @@ describe('a worker sampler in the allocation view', () => {
       { eval: true, name: 'folder' },
     );
     try {
-      let attached = threads.get(worker.threadId);
-      for (let i = 0; i < 100 && !attached; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        attached = threads.get(worker.threadId);
-      }
-      assert.ok(attached, 'the worker was attached');
+      const attached = await attachedWorker(threads, worker);
       assert.equal(attached.info.name, 'folder');
       let beforeLastFold = 0;
       for (let round = 0; round < 4; round++) {
@@ -313,12 +322,7 @@ describe('a worker sampler stopped by another inspector client', () => {
     const other = new Session();
     other.connect();
     try {
-      let attached = threads.get(worker.threadId);
-      for (let i = 0; i < 100 && !attached; i++) {
-        await new Promise((r) => setTimeout(r, 20));
-        attached = threads.get(worker.threadId);
-      }
-      assert.ok(attached, 'the worker was attached');
+      const attached = await attachedWorker(threads, worker);
       await attached.heap.samples(); // sampling runs
       const otherSession = new Promise<string>((resolve) => other.once('NodeWorker.attachedToWorker', (m) => resolve(m.params.sessionId)));
       other.post('NodeWorker.enable', { waitForDebuggerOnStart: false });

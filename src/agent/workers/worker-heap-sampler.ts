@@ -6,6 +6,8 @@ import {
   HeapSamplerUnavailableError,
   type HeapSamplerSettings,
   maxFoldedStacks,
+  restartedSamplerError,
+  samplerView,
   startSamplingParams,
 } from '../heap-sampler.js';
 import { type WorkerChannel, WorkerExitedError, WorkerUnresponsiveError } from './worker-channel.js';
@@ -81,18 +83,9 @@ export class WorkerHeapSampler {
       if (err instanceof WorkerExitedError || err instanceof WorkerUnresponsiveError) throw err;
       // As on the main thread: another inspector client (a debugger attached to the worker) stopped it.
       await this.channel.call('HeapProfiler.startSampling', startSamplingParams(this.settings)).catch(() => undefined);
-      throw new HeapSamplerUnavailableError(
-        `the worker's heap sampler had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
-      );
+      throw restartedSamplerError("the worker's heap sampler", err);
     }
-    return gate.run(() => {
-      const current = HeapSampleTable.fromV8(profile, this.settings.interval);
-      if (!this.settings.allocations) return current;
-      const all = new HeapSampleTable();
-      all.addTable(this.folded);
-      all.addTable(current);
-      return all;
-    });
+    return gate.run(() => samplerView(profile, this.settings, this.folded));
   }
 
   /** fold moves the worker's V8 samples into the agent's bounded table and restarts sampling (allocation view only). */
