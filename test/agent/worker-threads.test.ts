@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { Profile } from 'pprof-format';
 import { Session } from 'node:inspector';
 import { HeapSamplerUnavailableError } from '../../src/agent/heap-sampler.js';
+import { processMemoryOf } from '../../src/profile/process-memory.js';
 import { WorkerExitedError } from '../../src/agent/workers/worker-channel.js';
 import { type AttachedWorker, WorkerThreads } from '../../src/agent/workers/worker-threads.js';
 import { type ChildApp, fetchProfile, fixturesDir, flatByFunction, projectRoot, startChildApp } from './child-app.js';
@@ -107,6 +108,13 @@ describe('worker threads', () => {
     for (const bytes of [...inWorker.values(), ...onMain.values()]) {
       assert.ok(Math.abs(bytes / retainedBytes - 1) < 0.15, `${bytes} bytes`);
     }
+    // One memory line for the process: the threads' heaps added up (each holds its 16 MiB).
+    const comments = profile.comment.map((i) => profile.stringTable.strings[Number(i)]!);
+    const memory = processMemoryOf(comments);
+    assert.ok(memory && memory.heapUsed > 2 * retainedBytes, `heapUsed ${memory?.heapUsed}`);
+    assert.equal(comments.filter((c) => c.startsWith('tsprof.memory ')).length, 1);
+    // Every other remark says whose it is.
+    for (const c of comments) assert.match(c, /^(tsprof\.memory |thread \d+ \([^)]*\): )/);
   });
 
   test('go tool pprof and tsprof split ?thread=all again with -tagfocus thread=N', { skip: skipUnless('go') }, async () => {

@@ -1,7 +1,7 @@
 import { encodeProfile } from '../../profile/encode.js';
 import { mergeProfiles, setLabelOnAll } from '../../profile/merge.js';
 import type { Profile } from '../../profile/profile.js';
-import type { ThreadInfo } from './thread-info.js';
+import { threadLabel, type ThreadInfo } from './thread-info.js';
 import type { BuildGate } from './worker-heap-sampler.js';
 
 /** BuiltProfile is a profile ready to send: pprof bytes, or tsprof's model for ?debug=1 (PprofBuilder is one). */
@@ -25,13 +25,16 @@ const threadIdUnit = 'id';
  * mergeThreadProfiles merges the threads' profiles into one (`?thread=all`):
  * every sample carries a numeric `thread` label with its threadId (numeric, so
  * that go tool pprof's `-tagfocus thread=3` selects it: it reads a number there
- * as a range) and, when the thread has a name, a `thread_name` label. `comments` come first, before the threads' own.
+ * as a range) and, when the thread has a name, a `thread_name` label.
+ * `comments` come first, then the threads' own, each prefixed with its thread.
  */
 export function mergeThreadProfiles(parts: ThreadProfile[], comments: string[] = []): BuiltProfile {
   const labelled = parts.map(({ thread, profile }) => {
     // With a unit: pprof drops a numeric label of 0 (the main thread) that has none.
     const withId = setLabelOnAll(profile, threadIdLabel, thread.threadId, threadIdUnit);
-    return thread.name === '' ? withId : setLabelOnAll(withId, threadNameLabel, thread.name);
+    const withName = thread.name === '' ? withId : setLabelOnAll(withId, threadNameLabel, thread.name);
+    // A thread's own remarks (inferred sizes, lines, inlined calls) say whose they are.
+    return { ...withName, comments: profile.comments.map((c) => `${threadLabel(thread)}: ${c}`) };
   });
   const merged = mergeProfiles(labelled);
   // The threads were profiled over the same time, not one after another (which merging assumes).
