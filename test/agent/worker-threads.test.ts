@@ -11,6 +11,7 @@ import { Worker } from 'node:worker_threads';
 import type { Profile } from 'pprof-format';
 import { Session } from 'node:inspector';
 import { HeapSamplerUnavailableError } from '../../src/agent/heap-sampler.js';
+import { heapSnapshotUrl } from '../../src/leak/agent-client.js';
 import { processMemoryOf } from '../../src/profile/process-memory.js';
 import { WorkerExitedError } from '../../src/agent/workers/worker-channel.js';
 import { type AttachedWorker, WorkerThreads } from '../../src/agent/workers/worker-threads.js';
@@ -185,6 +186,8 @@ describe('worker threads', () => {
     assert.ok(worker.has('retainedInWorker') && !worker.has('retainedOnMain'), 'the worker global, not the main one');
     const main = await snapshotStrings('');
     assert.ok(main.has('retainedOnMain') && !main.has('retainedInWorker'), 'the main global, not the worker one');
+    // tsprof watch -snapshots of a worker's heap (…/heap?thread=N) takes the snapshots of that worker.
+    assert.equal(heapSnapshotUrl(new URL(`${app.agentUrl}/debug/pprof/heap?gc=1&thread=${ids.allocator}`)).href, `${app.agentUrl}/debug/pprof/heapsnapshot?thread=${ids.allocator}`);
     const all = await fetch(`${app.agentUrl}/debug/pprof/heapsnapshot?thread=all`);
     assert.equal(all.status, 400);
     assert.match(await all.text(), /a heap snapshot is of one thread/);
