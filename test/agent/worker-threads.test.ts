@@ -3,13 +3,13 @@
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { after, before, describe, test } from 'node:test';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { Profile } from 'pprof-format';
-import { Session } from 'node:inspector';
 import { HeapSamplerUnavailableError } from '../../src/agent/heap-sampler.js';
 import { heapSnapshotUrl } from '../../src/leak/agent-client.js';
 import { processMemoryOf } from '../../src/profile/process-memory.js';
@@ -66,7 +66,7 @@ function everySampleHasThread(profile: Profile): boolean {
   return profile.sample.every((s) => s.label.filter((l) => str(l.key) === 'thread' && Number(l.str) === 0).length === 1);
 }
 
-/** startWorkersApp starts the app of four workers with the agent configured by env; its workers' ids with it. */
+/** startWorkersApp starts the app and its five workers (one nested) with the agent configured by env; the workers' ids with it. */
 async function startWorkersApp(env: Record<string, string>): Promise<{ app: ChildApp; ids: ThreadIds }> {
   const app = await startChildApp(app16, { env, timeoutMs: 30_000 });
   return { app, ids: JSON.parse(app.readyLine) as ThreadIds };
