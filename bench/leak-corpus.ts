@@ -4,7 +4,7 @@
 //
 //   npx tsc -p . && node dist/bench/leak-corpus.js [--interval 5s] [--duration 60s]
 //        [--concurrency 2] [--warmup-ms 3000] [--case NAME-SUBSTRING ...] [--node PATH] [--out FILE]
-//        [--outputs DIR]
+//        [--outputs DIR] [--snapshot-dir DIR]   (Go-style flags: -case a -case b, -help lists them)
 //
 // Prints a markdown table to stdout; --out also writes it (with the Node version and the
 // settings) to FILE; --outputs writes each case's whole watch output to DIR/<case>.txt. Exit status 0 when every case passes, 1 otherwise.
@@ -13,29 +13,29 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { corpusCases } from '../examples/leak-corpus/manifest.js';
 import { formatCorpusTable, runCorpus } from '../examples/leak-corpus/run-corpus.js';
+import { parseBenchFlags } from './support/bench-flags.js';
 
-function option(name: string, fallback: string): string {
-  const i = process.argv.indexOf(name);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : fallback;
-}
-function options(name: string): string[] {
-  const found: string[] = [];
-  process.argv.forEach((a, i) => {
-    if (a === name && process.argv[i + 1] !== undefined) found.push(process.argv[i + 1]!);
-  });
-  return found;
-}
-
-const interval = option('--interval', '5s');
-const duration = option('--duration', '60s');
-const concurrency = Number(option('--concurrency', '2'));
-const node = option('--node', process.execPath);
-const out = option('--out', '');
-const outputs = option('--outputs', '');
-const warmupMs = Number(option('--warmup-ms', '3000'));
-const filters = options('--case');
-if (!Number.isInteger(concurrency) || concurrency < 1) {
-  process.stderr.write(`leak-corpus: --concurrency ${option('--concurrency', '')}: want a whole number >= 1\n`);
+const { values: flags } = parseBenchFlags('leak-corpus', {
+  interval: { kind: 'string', default: '5s', help: "the watch's interval" },
+  duration: { kind: 'string', default: '60s', help: "the watch's duration" },
+  concurrency: { kind: 'int', default: 2, help: 'cases run side by side' },
+  'warmup-ms': { kind: 'int', default: 3000, help: 'how long a service runs before the watch starts' },
+  case: { kind: 'strings', default: [], help: 'run only the cases whose name holds this (repeatable)' },
+  node: { kind: 'string', default: process.execPath, help: 'the Node that runs the services and tsprof' },
+  out: { kind: 'string', default: '', help: 'also write the table, with the settings, to this file' },
+  outputs: { kind: 'string', default: '', help: "write each case's whole watch output to DIR/<case>.txt" },
+  'snapshot-dir': { kind: 'string', default: '', help: "keep each case's heap snapshots in DIR/<case>/" },
+});
+const interval = flags.interval as string;
+const duration = flags.duration as string;
+const concurrency = flags.concurrency as number;
+const node = flags.node as string;
+const out = flags.out as string;
+const outputs = flags.outputs as string;
+const warmupMs = flags['warmup-ms'] as number;
+const filters = flags.case as string[];
+if (concurrency < 1) {
+  process.stderr.write(`leak-corpus: -concurrency ${concurrency}: want a whole number >= 1\n`);
   process.exit(2);
 }
 const cases = filters.length === 0 ? corpusCases : corpusCases.filter((c) => filters.some((f) => c.name.includes(f)));
@@ -51,6 +51,7 @@ const results = await runCorpus(cases, {
   duration,
   concurrency,
   warmupMs,
+  ...(flags['snapshot-dir'] ? { snapshotDir: flags['snapshot-dir'] as string } : {}),
   onResult: (r) => {
     if (outputs !== '') {
       mkdirSync(outputs, { recursive: true });

@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CorpusCase } from './manifest.js';
 
@@ -24,6 +25,8 @@ export interface CorpusRunOptions {
   warmupMs?: number;
   /** How many cases run side by side (default 1). */
   concurrency?: number;
+  /** Keep each case's snapshots in a directory of its own under this one (default: not kept). */
+  snapshotDir?: string;
   /** Called as each case finishes. */
   onResult?(result: CorpusResult): void;
 }
@@ -95,7 +98,8 @@ export async function runCorpusCase(c: CorpusCase, options: CorpusRunOptions): P
       });
     });
     await new Promise((resolve) => setTimeout(resolve, options.warmupMs ?? 3000));
-    const watch = spawn(node, [tsprofBin, 'watch', '-snapshots', `-interval=${options.interval}`, `-duration=${options.duration}`, agent], {
+    const keep = options.snapshotDir ? [`-snapshot_dir=${join(options.snapshotDir, c.name)}`] : [];
+    const watch = spawn(node, [tsprofBin, 'watch', '-snapshots', `-interval=${options.interval}`, `-duration=${options.duration}`, ...keep, agent], {
       cwd: repoRoot,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -2,6 +2,7 @@ import { startAttachedAgent } from '../attach/attached-agent.js';
 import { UsageError, errorMessage } from '../errors.js';
 import { defaultGrowthOptions } from '../leak/growth-report.js';
 import { formatBytes, formatDuration } from '../leak/format-growth.js';
+import { leakExitStatus, leakFound } from '../leak/alarm.js';
 import { formatLeakReport, huntLeak, judgeProfiles, type HuntProgress } from '../leak/hunt.js';
 import { loadProfile, profileURL } from '../source/load-profile.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
@@ -20,6 +21,7 @@ const flags: Record<string, FlagSpec> = {
   token: { kind: 'string', default: '', help: 'bearer token for the agent (default $TSPROF_TOKEN)' },
   timeout: { kind: 'string', default: '30s', help: 'timeout of each request (default 30s; snapshot downloads get 10 times that)' },
   json: { kind: 'bool', default: false, help: 'print the report as JSON' },
+  fail: { kind: 'bool', default: false, help: `exit with status ${leakExitStatus} when the watch finds a leak (for CI gates; the report is printed all the same)` },
   help: { kind: 'bool', default: false, help: 'show this help' },
 };
 
@@ -70,7 +72,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
     for (const name of parsed.args) profiles.push({ name, profile: await loadProfile(name, { cwd: io.cwd }) });
     const report = judgeProfiles(profiles, { growth, ...sampleType });
     io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));
-    return 0;
+    return v.fail && leakFound(report.growth) ? leakExitStatus : 0;
   }
 
   // A process id: attach to it and watch the stand-in agent that serves its inspector.
@@ -97,7 +99,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
     });
     progress?.clear();
     io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));
-    return 0;
+    return v.fail && leakFound(report.growth) ? leakExitStatus : 0;
   } finally {
     progress?.clear();
     process.removeListener('SIGINT', onSigint);

@@ -96,7 +96,10 @@ export function conclusion(report: GrowthReport): string {
   }
   const more = report.growing.length > 1 ? ` (and ${report.growing.length - 1} more growing site${report.growing.length > 2 ? 's' : ''})` : '';
   const outside = externalGrows ? `; memory outside the V8 heap grows ${formatBytes(external!.trend.slopePerMinute)}/min too` : '';
-  return `Verdict: in-use memory allocated in ${top.site.functionName || '(anonymous)'} grows ${formatBytes(top.trend.slopePerMinute)}/min (${top.verdict.confidence} confidence)${more}${outside}.`;
+  // The V8 builtin the site called to allocate, as "renderPage via join" (Node's own frames are in the report).
+  const called = top.below[top.below.length - 1];
+  const via = called && called.file === '' && called.functionName !== '' ? ` via ${called.functionName}` : '';
+  return `Verdict: in-use memory allocated in ${top.site.functionName || '(anonymous)'}${via} grows ${formatBytes(top.trend.slopePerMinute)}/min (${top.verdict.confidence} confidence)${more}${outside}.`;
 }
 
 /** frameName renders a frame as `function file:line`. */

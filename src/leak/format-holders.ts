@@ -22,6 +22,11 @@ export function formatHeldMemory(held: HeldMemory): string {
     if (site.holders.length === 0) lines.push('      no leak signature or new objects of that size in the snapshots');
     for (const holder of site.holders) lines.push(...formatHolder(holder));
   }
+  const unmatched = held.accumulations.filter((a) => !held.sites.some((s) => s.holders.includes(a)) && !held.external?.holders.includes(a));
+  if (unmatched.length > 0) {
+    lines.push('', 'Where new objects accumulate (owners of what grew, not matched to a site):');
+    for (const holder of unmatched.slice(0, 3)) lines.push(...formatHolder(holder));
+  }
   if (held.collections.length > 0) {
     lines.push('', 'Largest collections at the end:');
     for (const c of held.collections.slice(0, 3)) {
@@ -39,7 +44,7 @@ export function formatHeldMemory(held: HeldMemory): string {
 }
 
 function formatHolder(h: Holder): string[] {
-  const out = [`      held by ${holderPhrase(h)} (${formatBytes(h.bytes)})`];
+  const out = [`      held by ${holderPhrase(h)}${h.kind === 'accumulation' ? '' : ` (${formatBytes(h.bytes)})`}`];
   out.push(`        path: ${shortPath(h.path)}`);
   if (h.newSinceStart && h.kind === 'sliced-strings') out.push(`        new since the first snapshot: ${h.newSinceStart.count} of them, ${formatBytes(h.newSinceStart.bytes)}`);
   if (h.remedy) out.push(`        fix: ${h.remedy}`);
@@ -53,7 +58,9 @@ function formatHolder(h: Holder): string[] {
 export function heldConclusion(growth: GrowthReport, held: HeldMemory): string {
   const base = conclusion(growth);
   const top = held.sites[0];
-  const holder = top?.holders[0] ?? (growth.growing.length === 0 ? held.external?.holders[0] : undefined);
+  const holder =
+    top?.holders[0] ??
+    (growth.growing.length === 0 ? (held.external?.holders[0] ?? (growth.total.verdict.kind === 'growing' ? held.accumulations[0] : undefined)) : undefined);
   if (!holder) return base;
   // The remedy's first clause is the action; the rest (examples) is in the full report.
   const fix = holder.remedy ? `: ${holder.remedy.split(/ \(|, so /)[0]}` : '';
@@ -64,6 +71,18 @@ export function heldConclusion(growth: GrowthReport, held: HeldMemory): string {
 function holderPhrase(h: Holder): string {
   if (h.kind === 'sliced-strings') {
     return `${h.holder}${h.through ? ` through ${h.through}` : ''} that keep ${h.count} strings of ${formatBytes(h.objectBytes)} alive`;
+  }
+  if (h.kind === 'accumulation' && h.accumulation) {
+    const a = h.accumulation;
+    const gained = `+${formatBytes(h.bytes)} since the first snapshot`;
+    if (a.what === 'Promise') return `${h.holder}, a promise that has not settled (${a.entriesNow} reactions wait on it, ~${formatBytes(a.entryBytes)} each; ${gained})`;
+    if (a.holderKind === 'timer') return `${h.holder} (${gained})`;
+    const what = /^[A-Z]/.test(a.what) ? `${/^[AEIOU]/.test(a.what) ? 'an' : 'a'} ${a.what}` : a.what;
+    const plural = a.entriesNow === 1 ? 'entry' : 'entries';
+    const entries = a.entriesThen !== undefined ? `${a.entriesThen} → ${a.entriesNow} ${plural}` : `${a.entriesNow} ${plural}, new since the first snapshot`;
+    const field = a.entryField ? `, mostly in .${a.entryField}` : '';
+    const each = a.entryClass ? ` of ${a.entryClass.replace(/^system \/ /, '')} ~${formatBytes(a.entryBytes)}${field}` : '';
+    return `${h.holder} (${what}, ${entries}${each}; +${formatBytes(h.bytes)} since the first snapshot)`;
   }
   return `${h.holder}, which gained ${h.count} objects of ${formatBytes(h.objectBytes)} since the first snapshot`;
 }

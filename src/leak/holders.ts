@@ -1,4 +1,6 @@
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
+import { accumulationPoints, type AccumulationPoint } from '../snapshot/accumulation.js';
+import { nameHolder, type HolderName } from '../snapshot/holder-name.js';
 import {
   findSlicedStringLeaks, largestCollections, snapshotGrowth,
   type CollectionReport, type GrowthGroup, type SlicedStringLeak,
@@ -8,7 +10,7 @@ import type { GrowthReport, SiteGrowth } from './growth-report.js';
 
 /** Holder is one explanation of why memory stays in use: what holds it, through what, how much. */
 export interface Holder {
-  kind: 'sliced-strings' | 'new-objects';
+  kind: 'sliced-strings' | 'new-objects' | 'accumulation';
   /** holder names the object that keeps the memory, e.g. "CgroupResolver.cache (a Map)". */
   holder: string;
   /** path is the retainer path from the GC roots (indexes generalized). */
@@ -24,6 +26,17 @@ export interface Holder {
   remedy?: string;
   /** newSinceStart counts the objects of the group allocated after the first snapshot and still alive. */
   newSinceStart?: { count: number; bytes: number };
+  /** For an accumulation point: what it is, its entries then and now, and what a typical entry is. */
+  accumulation?: {
+    what: string;
+    holderKind: HolderName['kind'];
+    entriesThen?: number;
+    entriesNow: number;
+    entryClass: string;
+    entryBytes: number;
+    entryField?: string;
+    file?: string;
+  };
 }
 
 /** SiteHolders pairs a growing allocation site with what holds what it allocated. */
@@ -45,6 +58,8 @@ export interface HeldMemory {
   slicedStrings: SlicedStringLeak[];
   collections: CollectionReport[];
   newObjects: { count: number; bytes: number; groups: GrowthGroup[] };
+  /** Where the new objects accumulate (the owners of what grew), largest first, whatever the sites. */
+  accumulations: Holder[];
   /** Files of the snapshots when they were kept on disk. */
   files?: { start: string; end: string };
 }
@@ -77,7 +92,7 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
   const slicedStrings = findSlicedStringLeaks(end).filter((l) => !l.transient);
   const collections = largestCollections(end, { limit: 5 });
   const fresh = snapshotGrowth([start, end], { limit: 20 });
-  const sliceHolders = slicedStrings.map((leak) => slicedHolder(leak, fresh.groups));
+  const sliceHolders = slicedStrings.map((leak) => slicedHolder(leak, fresh.groups, end));
   // One new object (a response in flight at the end) is no pattern; a leak leaves many alike.
   const newHolders: Holder[] = fresh.groups
     .filter((g) => g.count >= minNewObjects && g.shallowSize > 0)
@@ -90,23 +105,72 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
       objectBytes: g.shallowSize / g.count,
       newSinceStart: { count: g.count, bytes: g.shallowSize },
     }));
+  const accumulations = accumulationPoints(start, end, { limit: 8 })
+    .map((point) => accumulationHolder(point, nameHolder(end, point.node)))
+    .filter((h) => !isOwnOrNodeInternal(h));
   const sites = growth.growing.map((site) => ({
     site: site.site,
     objectBytes: site.objectBytes,
-    holders: holdersOf(site, sliceHolders, newHolders),
+    holders: holdersOf(site, sliceHolders, accumulations, newHolders, growth.growing.length === 1),
   }));
   const held: HeldMemory = {
     sites,
     slicedStrings,
     collections,
     newObjects: { count: fresh.newObjects, bytes: fresh.newBytes, groups: fresh.groups },
+    accumulations,
   };
   if (growth.external?.verdict.kind === 'growing') {
     const gainedBytes = growth.external.trend.last - growth.external.trend.first;
-    held.external = { gainedBytes, holders: externalHolders(gainedBytes, sliceHolders, newHolders) };
+    held.external = { gainedBytes, holders: externalHolders(gainedBytes, sliceHolders, accumulations, newHolders) };
   }
   return held;
 }
+
+/** accumulationHolder turns an accumulation point and its name into a Holder, with the remedy its kind calls for. */
+function accumulationHolder(point: AccumulationPoint, name: HolderName): Holder {
+  const entries = Math.max(1, point.entriesNow);
+  return {
+    kind: 'accumulation',
+    holder: name.text,
+    path: name.path,
+    count: point.newObjects,
+    bytes: point.newBytes,
+    objectBytes: point.entryBytes || point.newBytes / entries,
+    newSinceStart: { count: point.newObjects, bytes: point.newBytes },
+    remedy: remedyFor(point, name),
+    accumulation: {
+      what: point.kind,
+      holderKind: name.kind,
+      ...(point.entriesThen !== undefined ? { entriesThen: point.entriesThen } : {}),
+      entriesNow: point.entriesNow,
+      entryClass: point.entryClass,
+      entryBytes: point.entryBytes,
+      ...(point.entryField ? { entryField: point.entryField } : {}),
+      ...(name.file ? { file: name.file } : {}),
+    },
+  };
+}
+
+/** remedyFor says what fixes a leak of this kind of holder. */
+function remedyFor(point: AccumulationPoint, name: HolderName): string {
+  if (name.kind === 'listeners') return 'remove each listener when its work is done (off/removeListener, once, or an AbortSignal passed to on())';
+  if (name.kind === 'timer') return 'clearInterval/clearTimeout when the work is done, and keep one timer per key rather than one per request';
+  if (point.kind === 'Promise' || name.kind === 'promise') return 'settle the promise, or race it with a timeout, so the work awaiting it is released';
+  if (point.kind === 'Map' || point.kind === 'Set' || point.kind.startsWith('Object')) return 'evict or bound the cache (LRU / TTL), key it by something bounded, or hold entries in a WeakMap keyed by their owner';
+  if (point.kind === 'Array') return 'bound the array or drain it when its entries are done';
+  return 'release the references when the work is done';
+}
+
+/** Holders in tsprof's own code, or in Node's, are not the app's leak. */
+function isOwnOrNodeInternal(h: Holder): boolean {
+  const file = h.accumulation?.file;
+  if (file === undefined) return false;
+  return file.startsWith('node:') || tsprofSourcePrefixes.some((prefix) => file.includes(prefix));
+}
+
+/** Where tsprof's own compiled code lives (the agent runs inside the watched service). */
+const tsprofSourcePrefixes = [new URL('../', import.meta.url).pathname].filter((p) => p.length > 1);
 
 /**
  * externalHolders matches growth outside the V8 heap with the snapshots. V8's
@@ -114,16 +178,18 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
  * in the nodes that own them, so what the external figure gained reappears as
  * new objects there; only the gain can match, as no site gives a size.
  */
-function externalHolders(gainedBytes: number, sliceHolders: Holder[], newHolders: Holder[]): Holder[] {
+function externalHolders(gainedBytes: number, sliceHolders: Holder[], accumulations: Holder[], newHolders: Holder[]): Holder[] {
   const likeGain = (h: Holder) => h.newSinceStart !== undefined && sizeRatio(gainedBytes, h.newSinceStart.bytes) >= minSizeRatio;
   const sliced = sliceHolders.filter(likeGain);
+  const points = accumulations.filter(likeGain);
+  if (points.length > 0) return [...sliced, ...points.slice(0, 2)];
   const others = newHolders.filter(
     (h) => likeGain(h) && !sliced.some((s) => h.path.startsWith(s.path.replace(/ → \(sliced string\) → parent$/, ''))),
   );
   return [...sliced, ...others.slice(0, 2)];
 }
 
-function holdersOf(site: SiteGrowth, sliceHolders: Holder[], newHolders: Holder[]): Holder[] {
+function holdersOf(site: SiteGrowth, sliceHolders: Holder[], accumulations: Holder[], newHolders: Holder[], onlySite: boolean): Holder[] {
   // The snapshots bracket the watch, so what the site gained over it should
   // reappear as new objects. Sampled object counts of large objects can be off
   // by a factor of two, hence the loose ratios.
@@ -132,6 +198,11 @@ function holdersOf(site: SiteGrowth, sliceHolders: Holder[], newHolders: Holder[
   const likeGain = (h: Holder) => h.newSinceStart !== undefined && sizeRatio(gained, h.newSinceStart.bytes) >= minSizeRatio;
   // A sliced-string signature is specific enough on either likeness.
   const sliced = sliceHolders.filter((h) => likeSize(h) || likeGain(h));
+  // An accumulation point owns what grew: it matches by what it gained (its entries hold the
+  // site's objects among others, so their sizes differ); the only growing site takes the largest.
+  const points = accumulations.filter(likeGain);
+  if (points.length === 0 && onlySite && accumulations[0]) points.push(accumulations[0]);
+  if (points.length > 0) return [...sliced, ...points.slice(0, 2)];
   // Groups of new objects are many, and small ones often alike in size: they
   // must match in size and account for much of what the site gained. Those
   // already explained by a sliced-string signature are that signature's parents.
@@ -141,7 +212,7 @@ function holdersOf(site: SiteGrowth, sliceHolders: Holder[], newHolders: Holder[
   return [...sliced, ...others.slice(0, 2)];
 }
 
-function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[]): Holder {
+function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[], end: HeapSnapshot): Holder {
   const segments = leak.signature.split(' → ');
   const sliceAt = segments.indexOf('(sliced string)');
   const holderSegments = sliceAt > 0 ? segments.slice(0, sliceAt) : segments;
@@ -154,7 +225,7 @@ function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[]): H
   const what = inCollection ? 'sliced-string key' : 'sliced string';
   const holder: Holder = {
     kind: 'sliced-strings',
-    holder: inCollection ? holderName(holderSegments) : containerName(holderSegments),
+    holder: slicedHolderName(inCollection ? holderName(holderSegments) : containerName(holderSegments), leak, end),
     path,
     count: leak.parents,
     bytes: leak.keptBytes,
@@ -164,6 +235,20 @@ function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[]): H
   };
   if (fresh) holder.newSinceStart = { count: fresh.count, bytes: fresh.shallowSize };
   return holder;
+}
+
+/**
+ * slicedHolderName keeps a path's name when it names a field of a class the
+ * user wrote ("CgroupResolver.cache (a Map)"); a scope's or a plain object's
+ * field ("Context.value") reads better as the variable that holds the
+ * collection, found by walking up from it.
+ */
+function slicedHolderName(fromPath: string, leak: SlicedStringLeak, end: HeapSnapshot): string {
+  if (!/^(Context|Object|system)\b/.test(fromPath) || !leak.holder) return fromPath;
+  const node = end.ordinalOfId(leak.holder.id);
+  if (node < 0) return fromPath;
+  const named = nameHolder(end, node);
+  return named.kind === 'object' ? fromPath : `${named.text} (${/^[AEIOU]/.test(leak.holder.label) ? 'an' : 'a'} ${leak.holder.label})`;
 }
 
 /**

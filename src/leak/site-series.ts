@@ -15,10 +15,14 @@ export interface SiteOptions {
   internal: (frame: Frame) => boolean;
 }
 
-/** isRuntimeFrame: Node's own modules and V8's pseudo-frames like `(program)`. */
+/**
+ * isRuntimeFrame: Node's own modules, and every frame without a file: V8's
+ * builtins (`join`, `replace`, `from`) and pseudo-frames like `(program)`.
+ * Nobody can edit those; the site is the caller that called them.
+ */
 export function isRuntimeFrame(frame: Frame): boolean {
   if (frame.file.startsWith('node:') || frame.file.startsWith('internal/')) return true;
-  return frame.file === '' && /^\(.*\)$/.test(frame.functionName);
+  return frame.file === '';
 }
 
 /** defaultSiteOptions: function granularity, Node internals skipped. */

@@ -191,14 +191,9 @@ export function largestCollections(snapshot: HeapSnapshot, options: CollectionOp
     if (snapshot.edgeType[e] === types.edgeShortcut) userRoots.add(snapshot.edgeToNode[e]!);
   }
   for (let n = 0; n < snapshot.nodeCount; n++) {
-    if (snapshot.nodeType[n] !== types.object || !reachable[n] || userRoots.has(n)) continue;
-    const name = snapshot.nameOf(n);
-    if (collectionClasses.has(name)) {
-      candidates.push({ node: n, kind: name, entries: entryCount(snapshot, n, name) });
-    } else {
-      const props = propertyCount(snapshot, n);
-      if (props >= minProps) candidates.push({ node: n, kind: 'Object (used as a map)', entries: props });
-    }
+    if (!reachable[n] || userRoots.has(n)) continue;
+    const collection = collectionOf(snapshot, n, minProps);
+    if (collection) candidates.push({ node: n, ...collection });
   }
   candidates.sort((a, b) => retainedSize[b.node]! - retainedSize[a.node]!);
   return candidates.slice(0, limit).map((c) => ({
@@ -210,6 +205,19 @@ export function largestCollections(snapshot: HeapSnapshot, options: CollectionOp
     shallowSize: snapshot.nodeSelfSize[c.node]!,
     path: formatRetainerPath(snapshot, retainerPath(snapshot, c.node)),
   }));
+}
+
+/**
+ * collectionOf says whether node n is a collection (a Map, Set, WeakMap, WeakSet
+ * or Array, or a plain object with at least `minObjectProperties` named
+ * properties, used as a map), and how many entries it holds.
+ */
+export function collectionOf(snapshot: HeapSnapshot, n: number, minObjectProperties = 32): { kind: string; entries: number } | undefined {
+  if (snapshot.nodeType[n] !== snapshot.types.object) return undefined;
+  const name = snapshot.nameOf(n);
+  if (collectionClasses.has(name)) return { kind: name, entries: entryCount(snapshot, n, name) };
+  const props = propertyCount(snapshot, n);
+  return props >= minObjectProperties ? { kind: 'Object (used as a map)', entries: props } : undefined;
 }
 
 function propertyCount(snapshot: HeapSnapshot, n: number): number {

@@ -40,6 +40,14 @@ test('watch FILE...: a series written by tsprof itself gets a full verdict', asy
     }
     const r = await runWatch(['-json', ...files.reverse()]);
     assert.equal(r.code, 0, r.err);
+    // -fail: the same report, and exit status 3 for the leak, so a CI job can gate on it.
+    const gated = await runWatch(['-fail', ...files]);
+    assert.equal(gated.code, 3, gated.err);
+    assert.match(gated.out, /\nVerdict: in-use memory allocated in main\.parseContainerMetricsResponse grows/);
+    // A flat series passes the gate: the first profile six times over.
+    const flat = await runWatch(['-fail', ...flatSeries(base, dir)]);
+    assert.equal(flat.code, 0, flat.out);
+    assert.match(flat.out, /\nVerdict: no allocation site grows steadily/);
     const report = JSON.parse(r.out);
     assert.deepEqual(report.growth.growing.map((s: { site: { functionName: string } }) => s.site.functionName), ['main.parseContainerMetricsResponse']);
     // 14051.96 kB × 0.5 every 10 s = 41.17 MB/min, exactly.
@@ -52,6 +60,15 @@ test('watch FILE...: a series written by tsprof itself gets a full verdict', asy
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** flatSeries writes six profiles 10 s apart with the same values. */
+function flatSeries(base: ReturnType<typeof decodeProfile>, dir: string): string[] {
+  return Array.from({ length: 6 }, (_, i) => {
+    const file = join(dir, `flat-${i}.pb.gz`);
+    writeFileSync(file, encodeProfileGzip({ ...base, timeNanos: base.timeNanos + BigInt(i) * 10_000_000_000n }));
+    return file;
+  });
+}
 
 test('watch FILE...: profiles that cannot form a series are one clear error', async () => {
   assert.equal((await runWatch(['heap_t1.pb.gz', 'heap_t1.pb.gz'])).err, 'tsprof: heap_t1.pb.gz and heap_t1.pb.gz were taken at the same time\n');

@@ -62,12 +62,15 @@ test('watch -snapshots on a plain leak (whole responses cached as values) names 
     assert.match(refused.err, /^tsprof: http:\/\/127\.0\.0\.1:\d+\/debug\/pprof\/heap\?gc=1: HTTP 401 Unauthorized/);
     const r = await watch(service.url, ['-snapshots', '-token', 's3cret-token-42']);
     assert.equal(r.code, 0, r.err);
-    assert.match(r.out, /      held by CgroupResolver\.cache \(a Map\) → Object\.lastResponse, which gained \d+ objects of 1\.00MB since the first snapshot/);
+    // The accumulation point: the resolver's Map, as the module variable that holds it, its entries then and
+    // now, and the field of each entry that holds the response.
+    assert.match(r.out, /      held by `CgroupResolver\.cache` \(module variable `resolver` in fixtures\/leaky-service\.js\) \(a Map, \d+ → \d+ entries of Object ~(9\d\d\.\d\dkB|1\.0\dMB), mostly in \.lastResponse; \+[\d.]+MB since the first snapshot\)/);
     assert.doesNotMatch(r.out, /through \d+ sliced/);
     const grows = decodesLargeBuffersExternally()
       ? 'memory outside the V8 heap \\(external: Buffers, external strings\\) grows [\\d.]+MB\\/min \\(high confidence\\); V8\'s heap profile does not sample it, so no allocation site is named'
       : 'in-use memory allocated in parseContainerMetricsResponse grows [\\d.]+MB\\/min \\((high|medium|low) confidence\\)';
-    assert.match(r.out, new RegExp(`\\nVerdict: ${grows}; it is held by CgroupResolver\\.cache \\(a Map\\) → Object\\.lastResponse, which gained \\d+ objects of 1\\.00MB since the first snapshot\\.\\n$`));
+    const holder = String.raw`\`CgroupResolver\.cache\` \(module variable \`resolver\` in fixtures\/leaky-service\.js\) \(a Map, \d+ → \d+ entries of Object ~(9\d\d\.\d\dkB|1\.0\dMB), mostly in \.lastResponse; \+[\d.]+MB since the first snapshot\): evict or bound the cache\.`;
+    assert.match(r.out, new RegExp(`\nVerdict: ${grows}; it is held by ${holder}\n$`));
   } finally {
     await service.stop();
   }
