@@ -7,6 +7,7 @@ import type { FrameNamer } from '../source/v8-frames.js';
 import type { HeapSampleTable } from '../source/v8-heap-profile.js';
 import { RequestSignals } from './request-signals.js';
 import { WorkGate } from './work-gate.js';
+import { noWorkers, type WorkerDirectory, WorkerThreads } from './workers/worker-threads.js';
 import { AllocatingCallees } from '../source/heap-stack-lines.js';
 
 /** AgentRuntime is what the endpoints share: settings, the heap sampler, naming, logging. */
@@ -25,6 +26,8 @@ export interface AgentRuntime {
   state: AgentState;
   /** The sampler of Buffer allocations, when externalSites is on (one per process, shared). */
   external?: ExternalSampler;
+  /** The process's worker threads, for `?thread=`. */
+  workers: WorkerDirectory;
 }
 
 /** AgentState is the per-agent bookkeeping of the endpoints. */
@@ -41,9 +44,10 @@ export interface AgentState {
 
 
 /** createAgentRuntime completes the shared parts with this agent's own request signals and state. */
-export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state' | 'external'> & { external?: ExternalSampler }): AgentRuntime {
+export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state' | 'workers' | 'external'> & { workers?: WorkerDirectory; external?: ExternalSampler }): AgentRuntime {
   return {
     ...parts,
+    workers: parts.workers ?? noWorkers,
     requests: new RequestSignals(parts.stopping),
     state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined, allocatingCallees: new AllocatingCallees() },
   };
@@ -53,7 +57,7 @@ export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state
  * V8 has one sampling heap profiler per process, so every agent and handler in
  * the process shares one HeapSampler; the last one to close stops it.
  */
-let shared: { sampler: HeapSampler; users: number } | undefined;
+let shared: { sampler: HeapSampler; workers: WorkerThreads; users: number } | undefined;
 /** Likewise the one sampler of Buffer allocations, when some agent asked for it. */
 let sharedExternal: { sampler: ExternalSampler; users: number } | undefined;
 
@@ -82,7 +86,14 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       // CPU profiles and the rest still work; the heap endpoints answer 503 with the reason.
       errors.report('heap sampler', err);
     }
-    shared = { sampler, users: 0 };
+    // Worker threads get samplers of the same settings; the main thread's endpoints work without them.
+    const workers = new WorkerThreads(sampler.settings, (context, err) => errors.report(context, err));
+    try {
+      workers.start();
+    } catch (err) {
+      errors.report('attaching to worker threads', err);
+    }
+    shared = { sampler, workers, users: 0 };
   } else {
     const s = shared.sampler.settings;
     if (s.interval !== options.heapSamplingInterval || s.allocations !== options.allocationSampling) {
@@ -90,7 +101,7 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
     }
   }
   shared.users++;
-  const sampler = shared.sampler;
+  const { sampler, workers } = shared;
   if (options.externalSites) {
     sharedExternal ??= { sampler: new ExternalSampler(options.heapSamplingInterval), users: 0 };
     sharedExternal.users++;
@@ -107,6 +118,7 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       errors,
       gate: new WorkGate(maxQueuedBuilds),
       stopping: stopping.signal,
+      workers,
       ...(external ? { external } : {}),
     }),
     release() {
@@ -119,6 +131,7 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
       }
       if (shared && shared.sampler === sampler && --shared.users === 0) {
         shared = undefined;
+        workers.stop();
         try {
           sampler.stop();
         } catch (err) {

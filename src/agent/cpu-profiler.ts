@@ -20,6 +20,34 @@ export interface CpuProfileResult {
 }
 
 /**
+ * ProfilerChannel is a protocol session with one thread's V8: the main
+ * thread's InspectorSession (answers at once) or a worker's channel (answers later).
+ */
+export interface ProfilerChannel {
+  call<T = unknown>(method: string, params?: object): T | Promise<T>;
+}
+
+/**
+ * recordCpuProfile runs V8's CPU profiler of the channel's thread for `seconds`
+ * (less when `signal` aborts) and returns its profile. Every thread's profile
+ * is taken by this one sequence.
+ */
+export async function recordCpuProfile(channel: ProfilerChannel, seconds: number, intervalMicros: number, signal?: AbortSignal): Promise<CpuProfileResult> {
+  await channel.call('Profiler.enable');
+  await channel.call('Profiler.setSamplingInterval', { interval: intervalMicros });
+  const startedAtMs = Date.now();
+  await channel.call('Profiler.start');
+  await sleepUnlessAborted(seconds * 1000, signal, { unref: true });
+  const { profile } = await channel.call<{ profile: V8CpuProfile }>('Profiler.stop');
+  return { profile, startedAtMs };
+}
+
+/** mainThreadProfiling tells whether a CPU profile of this thread is being taken. */
+export function mainThreadProfiling(): boolean {
+  return profiling;
+}
+
+/**
  * takeCpuProfile samples the CPU for `seconds` and returns V8's profile. It
  * throws CpuProfilerBusyError at once when a profile is already running. The
  * timer is unref'd: a process that wants to exit is not kept alive by a profile.
@@ -30,13 +58,7 @@ export async function takeCpuProfile(seconds: number, intervalMicros: number, si
   profiling = true;
   const session = new InspectorSession();
   try {
-    session.call('Profiler.enable');
-    session.call('Profiler.setSamplingInterval', { interval: intervalMicros });
-    const startedAtMs = Date.now();
-    session.call('Profiler.start');
-    await sleepUnlessAborted(seconds * 1000, signal, { unref: true });
-    const { profile } = session.call<{ profile: V8CpuProfile }>('Profiler.stop');
-    return { profile, startedAtMs };
+    return await recordCpuProfile(session, seconds, intervalMicros, signal);
   } finally {
     profiling = false;
     try {

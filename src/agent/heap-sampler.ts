@@ -27,6 +27,49 @@ export const defaultFoldIntervalMs = 60_000;
 
 const overflowFrame = { functionName: '(stacks beyond the agent limit)', url: '', lineNumber: -1, columnNumber: -1 };
 
+/** startSamplingParams are HeapProfiler.startSampling's parameters for these settings (every thread's sampler). */
+export function startSamplingParams(settings: HeapSamplerSettings): object {
+  return {
+    samplingInterval: settings.interval,
+    stackDepth: settings.stackDepth,
+    includeObjectsCollectedByMajorGC: settings.allocations,
+    includeObjectsCollectedByMinorGC: settings.allocations,
+  };
+}
+
+/**
+ * foldSamples adds the samples of `current` to the agent's own table `folded`,
+ * keeping it to `maxStacks` stacks: stacks it already has always fit, new ones
+ * while there is room, the rest go to one overflow pseudo-stack.
+ */
+export function foldSamples(folded: HeapSampleTable, current: HeapSampleTable, maxStacks: number): void {
+  folded.inferredSamples += current.inferredSamples;
+  for (const stack of current.stacks.values()) {
+    const fits = folded.stacks.size < maxStacks || folded.has(stack.frames);
+    for (const [size, count] of stack.samplesBySize) folded.add(fits ? stack.frames : [overflowFrame], size, count);
+  }
+}
+
+/**
+ * samplerView is what a sampler serves: V8's current samples and, in the
+ * allocation view, everything folded before them.
+ */
+export function samplerView(profile: V8HeapProfile, settings: HeapSamplerSettings, folded: HeapSampleTable): HeapSampleTable {
+  const current = HeapSampleTable.fromV8(profile, settings.interval);
+  if (!settings.allocations) return current;
+  const all = new HeapSampleTable();
+  all.addTable(folded);
+  all.addTable(current);
+  return all;
+}
+
+/** restartedSamplerError says a sampler another inspector client had stopped was started again (answered as 503). */
+export function restartedSamplerError(sampler: string, err: unknown): HeapSamplerUnavailableError {
+  return new HeapSamplerUnavailableError(
+    `${sampler} had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
+  );
+}
+
 /**
  * HeapSampler runs V8's sampling heap profiler for the whole life of the agent.
  *
@@ -79,12 +122,7 @@ export class HeapSampler {
   }
 
   private startV8Sampling(): void {
-    this.session.call('HeapProfiler.startSampling', {
-      samplingInterval: this.settings.interval,
-      stackDepth: this.settings.stackDepth,
-      includeObjectsCollectedByMajorGC: this.settings.allocations,
-      includeObjectsCollectedByMinorGC: this.settings.allocations,
-    });
+    this.session.call('HeapProfiler.startSampling', startSamplingParams(this.settings));
   }
 
   /** collectGarbage runs a full GC, so the in-use view holds only reachable objects. */
@@ -112,16 +150,9 @@ export class HeapSampler {
       // V8 has one sampling heap profiler per process: another inspector client
       // (a debugger, another profiling library) may have stopped it. Start it again.
       this.startV8Sampling();
-      throw new HeapSamplerUnavailableError(
-        `the heap sampler had been stopped by another V8 inspector client (${errorMessage(err)}); it is running again, retry later`,
-      );
+      throw restartedSamplerError('the heap sampler', err);
     }
-    const current = HeapSampleTable.fromV8(profile, this.settings.interval);
-    if (!this.settings.allocations) return current;
-    const all = new HeapSampleTable();
-    all.addTable(this.folded);
-    all.addTable(current);
-    return all;
+    return samplerView(profile, this.settings, this.folded);
   }
 
   /** fold moves V8's samples into the agent's bounded table and restarts V8's sampler (allocation view only). */
@@ -132,13 +163,7 @@ export class HeapSampler {
     // allocations in those few milliseconds, once a minute, go unsampled.
     const { profile } = this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling');
     try {
-      const current = HeapSampleTable.fromV8(profile, this.settings.interval);
-      this.folded.inferredSamples += current.inferredSamples;
-      for (const stack of current.stacks.values()) {
-        // Stacks the table already has always fit; new ones while there is room.
-        const fits = this.folded.stacks.size < this.maxStacks || this.folded.has(stack.frames);
-        for (const [size, count] of stack.samplesBySize) this.folded.add(fits ? stack.frames : [overflowFrame], size, count);
-      }
+      foldSamples(this.folded, HeapSampleTable.fromV8(profile, this.settings.interval), this.maxStacks);
     } finally {
       this.startV8Sampling();
     }

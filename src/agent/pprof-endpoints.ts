@@ -5,10 +5,17 @@ import { endpoints } from './endpoints/table.js';
 import { sendText } from './endpoints/responses.js';
 import { HeapSamplerUnavailableError } from './heap-sampler.js';
 import { HttpError } from './http-error.js';
-import { indexPage } from './index-page.js';
+import { indexPage, type ThreadRow } from './index-page.js';
+import { mainThread } from './workers/thread-info.js';
+import { WorkerExitedError, WorkerUnresponsiveError } from './workers/worker-channel.js';
 
 export type { AgentRuntime } from './agent-runtime.js';
 export { sendText } from './endpoints/responses.js';
+
+/** mainThreadRow is the agent's own thread on the index page, with the app's script. */
+function mainThreadRow(): ThreadRow {
+  return { ...mainThread, url: process.argv[1] ?? '' };
+}
 
 /**
  * handlePprofRequest serves one request whose path (query removed) below the
@@ -39,7 +46,7 @@ export async function handlePprofRequest(
     const available = endpoints.filter((e) => e.available(runtime));
     if (name === '') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
-      res.end(indexPage(prefix, available));
+      res.end(indexPage(prefix, available, [mainThreadRow(), ...runtime.workers.list().map((w) => w.info)]));
       return;
     }
     const endpoint = endpoints.find((e) => e.name === name);
@@ -57,6 +64,10 @@ export async function handlePprofRequest(
   } catch (err) {
     if (err instanceof HttpError) {
       sendText(res, err.status, err.message, err.headers);
+    } else if (err instanceof WorkerExitedError) {
+      sendText(res, 410, `tsprof agent: ${err.message}; its profile is lost`);
+    } else if (err instanceof WorkerUnresponsiveError) {
+      sendText(res, 504, `tsprof agent: ${err.message}`);
     } else if (err instanceof HeapSamplerUnavailableError) {
       sendText(res, 503, `tsprof agent: ${err.message}`, { 'Retry-After': '5' });
     } else {

@@ -6,11 +6,17 @@
  * the app runs on unprofiled. There is no top-level await, so CommonJS
  * `require` of this module works too.
  */
+import { isMainThread } from 'node:worker_threads';
 import { errorMessage } from '../errors.js';
 import { startAgent, type RunningAgent } from './index.js';
 
-/** agentReady resolves to the running agent, or undefined when it could not start. */
-export const agentReady: Promise<RunningAgent | undefined> = startAgent().then(
+/**
+ * agentReady resolves to the running agent, or undefined when it could not
+ * start. In a worker thread (workers inherit `--import tsprof/agent`) it starts
+ * nothing: the main thread's agent profiles every worker (`?thread=`), and a
+ * second agent per worker would print into the host or fight for the port.
+ */
+export const agentReady: Promise<RunningAgent | undefined> = !isMainThread ? Promise.resolve(undefined) : startAgent().then(
   (agent) => {
     if (process.env.TSPROF_QUIET !== '1') process.stderr.write(`tsprof agent: serving ${agent.url}/debug/pprof/\n`);
     return agent;

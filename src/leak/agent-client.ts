@@ -23,11 +23,14 @@ export function heapProfileUrl(input: string, gc: boolean): URL {
 
 /**
  * heapSnapshotUrl is the agent's snapshot endpoint next to a heap profile
- * endpoint: `…/debug/pprof/heap` → `…/debug/pprof/heapsnapshot`.
+ * endpoint: `…/debug/pprof/heap` → `…/debug/pprof/heapsnapshot`, of the same
+ * thread (`?thread=N`, a worker's) when the profiles are of one.
  */
 export function heapSnapshotUrl(heapUrl: URL): URL {
   const url = new URL(heapUrl.href);
+  const thread = url.searchParams.get('thread');
   url.search = '';
+  if (thread !== null) url.searchParams.set('thread', thread);
   url.pathname = url.pathname.endsWith('/heap') ? url.pathname + 'snapshot' : '/debug/pprof/heapsnapshot';
   return url;
 }

@@ -204,10 +204,13 @@ export function mergeProfiles(srcs: Profile[]): Profile {
 }
 
 /**
- * setLabelOnAll returns p with string label key=value set on every sample
- * (replacing other values of key), as pprof's SetLabel.
+ * setLabelOnAll returns p with label key=value set on every sample (replacing
+ * other values of key), as pprof's SetLabel; a number value makes a numeric
+ * label in `unit` (as pprof's SetNumLabel), which `-tagfocus key=N` selects.
+ * pprof drops a numeric label of 0 that has no unit.
  */
-export function setLabelOnAll(p: Profile, key: string, value: string): Profile {
+export function setLabelOnAll(p: Profile, key: string, value: string | number, unit = ''): Profile {
+  const numeric = typeof value === 'number';
   const strings = [...p.strings];
   const intern = (s: string): number => {
     const i = strings.indexOf(s);
@@ -216,7 +219,7 @@ export function setLabelOnAll(p: Profile, key: string, value: string): Profile {
     return strings.length - 1;
   };
   const keyX = intern(key);
-  const valueX = intern(value);
+  const valueX = numeric ? 0 : intern(value);
   const s = p.samples;
   const t = s.labels;
   const b = new SampleBuilder(s.valueCount, s.count, s.locationIndexes.length);
@@ -226,11 +229,11 @@ export function setLabelOnAll(p: Profile, key: string, value: string): Profile {
     for (let k = 0; k < s.valueCount; k++) b.setValue(k, s.values[i * s.valueCount + k]!);
     if (t) {
       for (let j = t.starts[i]!; j < t.starts[i + 1]!; j++) {
-        if (t.key[j] === keyX && t.str[j] !== 0) continue;
+        if (t.key[j] === keyX && (t.str[j] === 0) === numeric) continue;
         b.addLabel(t.key[j]!, t.str[j]!, t.num[j]!, t.unit[j]!);
       }
     }
-    b.addLabel(keyX, valueX, 0, 0);
+    b.addLabel(keyX, valueX, numeric ? value : 0, numeric && unit !== '' ? intern(unit) : 0);
   }
   return { ...p, strings, samples: b.build() };
 }

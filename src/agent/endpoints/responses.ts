@@ -2,15 +2,15 @@ import type { ServerResponse } from 'node:http';
 import { getHeapStatistics } from 'node:v8';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import type { PprofBuilder } from '../../source/v8-pprof-builder.js';
 import { profileText } from '../profile-text.js';
 import { flagParam } from '../query.js';
+import type { BuiltProfile } from '../workers/thread-merge.js';
 import type { RequestContext } from './endpoint.js';
 
 const gzipAsync = promisify(gzip);
 
 /** sendProfile answers with the profile as gzipped pprof, or as text with ?debug=1. */
-export async function sendProfile(ctx: RequestContext, name: string, profile: PprofBuilder): Promise<void> {
+export async function sendProfile(ctx: RequestContext, name: string, profile: BuiltProfile): Promise<void> {
   if (flagParam(ctx.query, 'debug')) {
     const text = await ctx.runtime.gate.run(() => profileText(profile.toProfile(), name));
     // As Go's runtime.MemStats at the end of its heap text: the process's own memory figures.

@@ -14,6 +14,7 @@ function cmdline(): string {
 export const endpoints: Endpoint[] = [
   {
     name: 'allocs',
+    perThread: true,
     description: 'A sampling of all memory allocations since the agent started (alloc_space by default).',
     linkQuery: '?debug=1',
     available: (rt) => rt.heap.settings.allocations,
@@ -37,6 +38,7 @@ export const endpoints: Endpoint[] = [
   },
   {
     name: 'heap',
+    perThread: true,
     description:
       'A sampling of memory allocations of live objects (inuse_space by default). ?gc=1 collects garbage first; ?seconds=N gives the change over N seconds.',
     linkQuery: '?debug=1',
@@ -45,6 +47,7 @@ export const endpoints: Endpoint[] = [
   },
   {
     name: 'heapsnapshot',
+    perThread: true,
     description: 'A V8 heap snapshot (.heapsnapshot JSON) of this process: holds heap contents; enabled explicitly.',
     linkQuery: '',
     available: (rt) => rt.options.heapSnapshots,
@@ -53,6 +56,7 @@ export const endpoints: Endpoint[] = [
   },
   {
     name: 'profile',
+    perThread: true,
     description: 'CPU profile. ?seconds=N sets the duration (default 30). One at a time.',
     linkQuery: '?seconds=30',
     available: () => true,
