@@ -239,12 +239,12 @@ function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[], en
 
 /**
  * slicedHolderName keeps a path's name when it names a field of a class the
- * user wrote ("CgroupResolver.cache (a Map)"); a scope's or a plain object's
- * field ("Context.value") reads better as the variable that holds the
+ * user wrote ("CgroupResolver.cache (a Map)"); a scope's, a module's or a plain
+ * object's field ("Context.value", "ModuleWrap.value") reads better as the variable that holds the
  * collection, found by walking up from it.
  */
 function slicedHolderName(fromPath: string, leak: SlicedStringLeak, end: HeapSnapshot): string {
-  if (!/^(Context|Object|system)\b/.test(fromPath) || !leak.holder) return fromPath;
+  if (!/^(Context|Object|ModuleWrap|Module|Generator|system|process|Array|Map|Set)\b/.test(fromPath) || !leak.holder) return fromPath;
   const node = end.ordinalOfId(leak.holder.id);
   if (node < 0) return fromPath;
   const named = nameHolder(end, node);
