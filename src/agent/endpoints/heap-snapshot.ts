@@ -1,5 +1,7 @@
 import { getHeapSnapshot } from 'node:v8';
 import { HttpError } from '../http-error.js';
+import { flagParam } from '../query.js';
+import { currentMemoryFigures, snapshotRefusal } from '../snapshot-headroom.js';
 import { threadParam } from '../workers/thread-param.js';
 import { streamWorkerHeapSnapshot } from '../workers/worker-heap-snapshot.js';
 import type { RequestContext } from './endpoint.js';
@@ -10,6 +12,9 @@ export async function serveHeapSnapshot(ctx: RequestContext): Promise<void> {
   const selection = threadParam(ctx.query, ctx.runtime.workers);
   if (selection.kind === 'all') throw new HttpError(400, 'thread=all: a heap snapshot is of one thread; ask for thread=N (or none for the main thread)');
   if (state.snapshotting) throw new HttpError(409, 'a heap snapshot is already being taken; retry when it is done');
+  // A snapshot needs memory of its own: refuse, with the figures, where it could get the process killed.
+  const refusal = flagParam(ctx.query, 'force') ? undefined : snapshotRefusal(currentMemoryFigures());
+  if (refusal) throw new HttpError(503, refusal);
   state.snapshotting = true;
   const writeHead = (file: string) =>
     ctx.res.writeHead(200, {
