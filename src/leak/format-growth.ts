@@ -53,8 +53,27 @@ export function formatGrowthReport(report: GrowthReport, options: GrowthFormatOp
     }
   }
   lines.push('');
+  lines.push(...timeToLimitLines(report));
   lines.push(conclusion(report));
   return lines.join('\n') + '\n';
+}
+
+/** timeToLimitLines says when the growth fills the heap's and the container's limits, at the measured rate. */
+export function timeToLimitLines(report: GrowthReport): string[] {
+  const limits = report.limits;
+  if (!limits) return [];
+  const parts: string[] = [];
+  if (limits.heap) parts.push(`the V8 heap (${formatBytes(limits.heap.usedBytes)} of its ${formatBytes(limits.heap.limitBytes)} limit) is full in about ${formatMinutes(limits.heap.minutes)}`);
+  if (limits.memory) parts.push(`the container's memory (${formatBytes(limits.memory.usedBytes)} resident of its ${formatBytes(limits.memory.limitBytes)} limit) in about ${formatMinutes(limits.memory.minutes)}`);
+  return [`At this rate ${parts.join('; ')}.`];
+}
+
+/** formatMinutes prints a time to come: 45s, 12m, 3h20m, 2.5 days. */
+export function formatMinutes(minutes: number): string {
+  if (minutes < 1) return `${Math.max(1, Math.round(minutes * 60))}s`;
+  if (minutes < 60) return `${Math.round(minutes)}m`;
+  if (minutes < 48 * 60) return `${Math.floor(minutes / 60)}h${String(Math.round(minutes % 60)).padStart(2, '0')}m`;
+  return `${(minutes / 1440).toFixed(1)} days`;
 }
 
 function formatGrowingSite(site: SiteGrowth, depth: number): string[] {

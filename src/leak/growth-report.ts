@@ -44,6 +44,8 @@ export interface GrowthReport {
     /** Sites of the Buffers that grew over the watch, when the agent samples them (externalSites). */
     sites?: ExternalSite[];
   };
+  /** When the growth fills the V8 heap's limit and the container's memory limit, where the agent said them. */
+  limits?: { heap?: TimeToLimit; memory?: TimeToLimit };
   /** growing sites, fastest first. */
   growing: SiteGrowth[];
   /** the other sites, largest in-use last reading first. */
@@ -109,7 +111,40 @@ export function analyzeGrowth(observations: readonly HeapObservation[], options:
     const exactOptions = { ...options.verdict };
     report.external = { bytes, arrayBuffers: observations.map((o) => o.memory!.arrayBuffers), trend, verdict: judgeTrend(trend, exactOptions) };
   }
+  const limits = timeToLimits(report, observations[observations.length - 1]?.memory);
+  if (limits) report.limits = limits;
   return report;
+}
+
+/** TimeToLimit is how long the measured growth takes to fill a limit. */
+export interface TimeToLimit {
+  limitBytes: number;
+  usedBytes: number;
+  /** Bytes per minute of the growth that fills it. */
+  growthPerMinute: number;
+  minutes: number;
+}
+
+/**
+ * timeToLimits says when the growth reaches the V8 heap's limit (the heap's
+ * growth against heapUsed) and the container's memory limit (the heap's and
+ * external memory's growth against the resident set), where the agent gave
+ * the limits and something grows.
+ */
+function timeToLimits(report: GrowthReport, last: HeapObservation['memory']): GrowthReport['limits'] {
+  if (!last) return undefined;
+  const heapGrowth = report.total.verdict.kind === 'growing' ? report.total.trend.slopePerMinute : 0;
+  const externalGrowth = report.external?.verdict.kind === 'growing' ? report.external.trend.slopePerMinute : 0;
+  const limits: NonNullable<GrowthReport['limits']> = {};
+  const fill = (limitBytes: number, usedBytes: number, growthPerMinute: number): TimeToLimit => ({
+    limitBytes,
+    usedBytes,
+    growthPerMinute,
+    minutes: Math.max(0, limitBytes - usedBytes) / growthPerMinute,
+  });
+  if (last.heapLimit !== undefined && heapGrowth > 0) limits.heap = fill(last.heapLimit, last.heapUsed, heapGrowth);
+  if (last.memoryLimit !== undefined && heapGrowth + externalGrowth > 0) limits.memory = fill(last.memoryLimit, last.rss, heapGrowth + externalGrowth);
+  return limits.heap || limits.memory ? limits : undefined;
 }
 
 function typicalObjectBytes(bytes: readonly number[], objects: readonly number[]): number {

@@ -6,7 +6,7 @@ import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
 import { downloadToFile, heapProfileUrl, heapSnapshotUrl, type AgentRequestOptions } from './agent-client.js';
 import type { HeapObservation } from './heap-observation.js';
 import { analyzeGrowth, defaultGrowthOptions, type GrowthOptions, type GrowthReport } from './growth-report.js';
-import { conclusion, formatGrowthReport } from './format-growth.js';
+import { conclusion, formatGrowthReport, timeToLimitLines } from './format-growth.js';
 import { externalProfileUrl, externalSites, readExternalObservation } from './external-sites.js';
 import { formatHeldMemory, heldConclusion } from './format-holders.js';
 import { joinHolders, type HeldMemory } from './holders.js';
@@ -157,8 +157,9 @@ export function formatLeakReport(report: LeakReport): string {
   if (report.stoppedEarly) parts.push(`(watch ended early: ${report.stoppedEarly})\n`);
   // The growth report ends with its own verdict line; with snapshots the joined conclusion replaces it.
   const growthText = formatGrowthReport(report.growth);
-  parts.push(report.held || report.snapshotError ? growthText.replace(/\nVerdict: .*\n$/, '\n') : growthText);
-  if (report.held) parts.push(formatHeldMemory(report.held), `\n${report.conclusion}\n`);
-  else if (report.snapshotError) parts.push(`Heap snapshots: ${report.snapshotError}\n`, `\n${report.conclusion}\n`);
+  parts.push(report.held || report.snapshotError ? growthText.replace(/\n(At this rate .*\n)?Verdict: .*\n$/, '\n') : growthText);
+  const limits = timeToLimitLines(report.growth).map((l) => `${l}\n`).join('');
+  if (report.held) parts.push(formatHeldMemory(report.held), `\n${limits}${report.conclusion}\n`);
+  else if (report.snapshotError) parts.push(`Heap snapshots: ${report.snapshotError}\n`, `\n${limits}${report.conclusion}\n`);
   return parts.join('');
 }

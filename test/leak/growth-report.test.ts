@@ -133,3 +133,28 @@ test('observations of one series share frames and stacks, and merge samples of o
   assert.equal(Math.round(a.samples.reduce((s, x) => s + x.bytes, 0) / 10.24) / 100, 50294.64);
   assert.equal(a.samplingPeriodBytes, 512 * 1024);
 });
+
+test('time to the limits: the heap limit at the heap growth, the container limit at heap plus external growth', () => {
+  const MB = 2 ** 20;
+  const site: Frame = { functionName: 'cacheResponse', file: 'src/cache.ts', line: 12 };
+  // 12 MB a minute on the heap (1 MB per 5 s) and 6 MB a minute outside it, over 60 s.
+  const observations: HeapObservation[] = Array.from({ length: 13 }, (_, i) => ({
+    timeMs: i * 5000,
+    samples: [{ stack: [site], bytes: (10 + i) * MB, objects: (10 + i) * 100 }],
+    samplingPeriodBytes: 512 * 1024,
+    memory: { heapUsed: (40 + i) * MB, external: (5 + i / 2) * MB, arrayBuffers: 0, rss: (200 + 1.5 * i) * MB, heapLimit: 4096 * MB, memoryLimit: 1024 * MB },
+  }));
+  const report = analyzeGrowth(observations);
+  const heap = report.limits?.heap;
+  const memory = report.limits?.memory;
+  assert.ok(heap && memory, JSON.stringify(report.limits));
+  assert.ok(Math.abs(heap.growthPerMinute - 12 * MB) < 0.01 * MB, `heap growth ${heap.growthPerMinute}`);
+  assert.ok(Math.abs(heap.minutes - (4096 - 52) / 12) < 0.1, `heap minutes ${heap.minutes}`);
+  assert.ok(Math.abs(memory.growthPerMinute - 18 * MB) < 0.01 * MB, `memory growth ${memory.growthPerMinute}`);
+  assert.ok(Math.abs(memory.minutes - (1024 - 218) / 18) < 0.1, `memory minutes ${memory.minutes}`);
+  const text = formatGrowthReport(report);
+  assert.match(text, /\nAt this rate the V8 heap \(52\.00MB of its 4\.00GB limit\) is full in about 5h37m; the container's memory \(218\.00MB resident of its 1\.00GB limit\) in about 45m\.\nVerdict: /);
+  // Nothing grows: no time to a limit.
+  const flat = analyzeGrowth(observations.map((o) => ({ ...o, samples: [{ ...o.samples[0]!, bytes: 10 * MB }], memory: { ...o.memory!, external: 5 * MB } })));
+  assert.equal(flat.limits, undefined);
+});

@@ -1,4 +1,6 @@
+import { getHeapStatistics } from 'node:v8';
 import { formatProcessMemory, type ProcessMemory } from '../../profile/process-memory.js';
+import { cgroupMemoryLimit } from '../snapshot-headroom.js';
 import { heapTableToPprof, type HeapSampleTable } from '../../source/v8-heap-profile.js';
 import { heapCallLines } from '../heap-call-lines.js';
 import { dropsInlinedFrames } from '../inlined-calls.js';
@@ -74,7 +76,7 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
         inlinedFramesDropped: dropsInlinedFrames(),
         allocatingCallees: runtime.state.allocatingCallees,
         // The memory outside the V8 heap (external strings, Buffers) beside it, for tsprof's watch.
-        comments: memory ? [formatProcessMemory(memory)] : [],
+        comments: memory ? [formatProcessMemory(selection.kind === 'main' ? withLimits(memory) : memory)] : [],
       }),
     );
   if (selection.kind !== 'all') {
@@ -85,4 +87,10 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
   const total = totalMemory(results.map((r) => r.value.memory));
   const comments = [...(total ? [formatProcessMemory(total)] : []), ...exitComments];
   await sendProfile(ctx, name, await buildMerged(results, (r) => build(r.table, undefined), runtime.gate, comments));
+}
+
+/** withLimits adds the main thread's heap limit and the container's memory limit, for the watch's time-to-limit. */
+function withLimits(memory: ProcessMemory): ProcessMemory {
+  const memoryLimit = cgroupMemoryLimit();
+  return { ...memory, heapLimit: getHeapStatistics().heap_size_limit, ...(memoryLimit !== undefined ? { memoryLimit } : {}) };
 }
