@@ -1,0 +1,32 @@
+/**
+ * What the web UI tests share: the page bundle built once (as `npm run build`
+ * does), the fixture profiles, and an in-process web UI on loopback.
+ */
+import { join } from 'node:path';
+import { defaultConfig, type Config } from '../../src/driver/config.js';
+import { fetchProfiles } from '../../src/driver/fetch.js';
+import type { Profile } from '../../src/profile/profile.js';
+import { buildPageBundle } from '../../src/web/build-page.js';
+import { type WebUi, startWebUi } from '../../src/web/web-server.js';
+
+/** fixture is a path under test/fixtures. */
+export const fixture = (...parts: string[]) => join(process.cwd(), 'test', 'fixtures', ...parts);
+
+let built: Promise<number> | undefined;
+
+/** ensurePageBundle builds the page code once per test process (the compiled tests may be newer than the last build). */
+export function ensurePageBundle(): Promise<number> {
+  built ??= buildPageBundle();
+  return built;
+}
+
+/** loadFixture reads profiles as the CLI does (sources, optional -diff_base). */
+export function loadFixture(sources: string[], diffBase: string[] = []): Promise<Profile> {
+  return fetchProfiles({ sources, base: diffBase, diffBase: diffBase.length > 0, normalize: false, load: {} });
+}
+
+/** serveFixture starts the web UI on 127.0.0.1 with any free port, after building the page. */
+export async function serveFixture(profile: Profile, config: Partial<Config> = {}): Promise<WebUi> {
+  await ensurePageBundle();
+  return startWebUi({ profile, config: { ...defaultConfig(), ...config }, address: { host: '127.0.0.1', port: 0 } });
+}
