@@ -1,6 +1,6 @@
 import { createLocationNodes } from '../graph/graph.js';
 import type { GraphNode } from '../graph/node.js';
-import { sampleHasLabel } from '../profile/profile.js';
+import { type Line, sampleHasLabel } from '../profile/profile.js';
 import { type Report, trimPath } from '../report/report.js';
 import { codeArea } from './code-area.js';
 import { type FlameData, codeAreas } from './view-data.js';
@@ -27,16 +27,26 @@ export function buildFlameTree(rpt: Report, minWidthFraction = defaultMinWidthFr
   // Frames: one per graph node, numbered in first-seen order.
   const frameOf = new Map<GraphNode, number>();
   const frames: GraphNode[] = [];
-  const locFrames = locationNodes.map((list) => list.map((n) => {
-    if (!n) return -1;
-    let f = frameOf.get(n);
-    if (f === undefined) {
-      f = frames.length;
-      frameOf.set(n, f);
-      frames.push(n);
-    }
-    return f;
-  }));
+  // A node keeps only what its granularity names; the hover and the code area want the source file
+  // and line of the first frame that made it (functions granularity drops files).
+  const frameFiles: string[] = [];
+  const frameLines: number[] = [];
+  const locFrames = locationNodes.map((list, l) => {
+    const lines = frameLinesOf(p.locations[l]!.lines, o.noInlines);
+    return list.map((n, q) => {
+      if (!n) return -1;
+      let f = frameOf.get(n);
+      if (f === undefined) {
+        f = frames.length;
+        frameOf.set(n, f);
+        frames.push(n);
+        const line = lines[q];
+        frameFiles.push(n.info.file !== '' ? n.info.file : line ? trimPath(line.function.filename, o.trimPath, o.sourcePath) : '');
+        frameLines.push(n.info.lineno || (line ? line.line || line.function.startLine : 0));
+      }
+      return f;
+    });
+  });
 
   // The tree, grown sample by sample: children found through one map keyed by (parent, frame).
   const parent: number[] = [-1];
@@ -104,9 +114,9 @@ export function buildFlameTree(rpt: Report, minWidthFraction = defaultMinWidthFr
 
   const out: FlameData = {
     frameNames: names,
-    frameFiles: frames.map((f) => f.info.file),
-    frameLines: frames.map((f) => f.info.lineno || f.info.startLine),
-    frameAreas: frames.map((f) => codeAreas.indexOf(codeArea(f.info.name, f.info.file))),
+    frameFiles,
+    frameLines,
+    frameAreas: frames.map((f, i) => codeAreas.indexOf(codeArea(f.info.name, frameFiles[i]!))),
     depth: [], frame: [], total: [], self: [], width: [], base: [],
     diff,
     prunedNodes: 0,
@@ -130,6 +140,11 @@ export function buildFlameTree(rpt: Report, minWidthFraction = defaultMinWidthFr
     for (let c = list.length - 1; c >= 0; c--) stack.push([list[c]!, depth + 1]);
   }
   return out;
+}
+
+/** frameLinesOf lists a location's frames in the order the graph layer makes its nodes (only the outermost with noInlines). */
+function frameLinesOf(lines: Line[], noInlines: boolean): Line[] {
+  return noInlines && lines.length > 1 ? [lines[lines.length - 1]!] : lines;
 }
 
 function subtreeSize(children: number[][], k: number): number {

@@ -9,7 +9,9 @@ const rowHeight = 18;
 const minBoxPixels = 0.4;
 
 const areaLabels: Record<CodeArea, string> = { app: 'app', node_modules: 'node_modules', node: 'Node core', native: 'V8 / native' };
-const areaHues: Record<CodeArea, [number, number]> = { app: [8, 40], node_modules: [195, 230], node: [95, 140], native: [255, 295] };
+const areaHues: Record<CodeArea, [number, number]> = { app: [8, 40], node_modules: [195, 230], node: [95, 140], native: [200, 260] };
+/** How saturated each area's colours are: V8 and native code stays greyish, so the app stands out. */
+const areaSaturation: Record<CodeArea, number> = { app: 70, node_modules: 60, node: 50, native: 12 };
 
 /** FlameStats are what the page measures of itself, for the benchmark and the tests. */
 export interface FlameStats {
@@ -58,7 +60,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
     box.checked = true;
     box.addEventListener('change', () => { areaEnabled[i] = box.checked; recolour(); draw(); });
     const [h0, h1] = areaHues[area];
-    const swatch = el('span', { class: 'swatch', style: `background:hsl(${(h0 + h1) / 2},65%,62%)` });
+    const swatch = el('span', { class: 'swatch', style: `background:hsl(${(h0 + h1) / 2},${areaSaturation[area]}%,62%)` });
     areas.append(el('label', { title: `colour ${areaLabels[area]} frames (self ${formatPercent(areaSelf[i]!, full.width[0]!)})` }, box, swatch, `${areaLabels[area]} ${formatPercent(areaSelf[i]!, full.width[0]!)}`));
   });
   const toolbar = el('div', { class: 'toolbar' }, back, forward, resetPivot, search, searchResult, orientation, areas);
@@ -116,7 +118,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
       if (!areaEnabled[area]) return '#e6e6e6';
       const [h0, h1] = areaHues[codeAreas[area]!];
       const r = hashOf(name);
-      return `hsl(${(h0 + (h1 - h0) * r).toFixed(0)},${(60 + 15 * r).toFixed(0)}%,${(58 + 10 * (1 - r)).toFixed(0)}%)`;
+      return `hsl(${(h0 + (h1 - h0) * r).toFixed(0)},${(areaSaturation[codeAreas[area]!] + 12 * r).toFixed(0)}%,${(60 + 10 * (1 - r)).toFixed(0)}%)`;
     });
   }
 
