@@ -17,20 +17,11 @@ import type { Profile } from '../../src/profile/profile.js';
 import type { WebUi } from '../../src/web/web-server.js';
 import { skipUnless } from '../support/required-tool.js';
 import { type ChromiumSession, launchChromium } from './chromium.js';
+import { topRows } from './top-text.js';
 import { fixture, loadFixture, serveFixture } from './web-fixtures.js';
 
 // The callbacks of page.evaluate run in the page: its globals, typed loosely here (the tests compile without the DOM library).
 declare const window: any, document: any, location: { hash: string };
-
-/** topRows parses `-top` text into its cells: flat, flat%, sum%, cum, cum%, name. */
-function topRows(text: string): string[][] {
-  const lines = text.split('\n');
-  const start = lines.findIndex((l) => /^\s+flat\s+flat%\s+sum%\s+cum\s+cum%/.test(l));
-  return lines.slice(start + 1).filter((l) => l.trim() !== '').map((l) => {
-    const m = /^\s*(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s{2}(.*)$/.exec(l)!;
-    return m.slice(1, 7);
-  });
-}
 
 function tableRows(page: Page): Promise<string[][]> {
   return page.$$eval('#top-table tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
