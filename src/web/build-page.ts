@@ -5,14 +5,23 @@
  *
  *   node dist/src/web/build-page.js
  */
+import { relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pageBundlePath } from './page-bundle.js';
 
 /** pageEntryPath is the page code's entry point, in the source tree (esbuild reads TypeScript). */
 export const pageEntryPath = fileURLToPath(new URL('../../../src/web/page/main.ts', import.meta.url));
 
-/** buildPageBundle writes the minified page bundle to pageBundlePath; returns its size in bytes. */
-export async function buildPageBundle(): Promise<number> {
+/** PageBuild is what a build wrote: the bundle's size and the source files in it (relative to the package root). */
+export interface PageBuild {
+  bytes: number;
+  inputs: string[];
+}
+
+const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** buildPageBundle writes the minified page bundle to pageBundlePath. */
+export async function buildPageBundle(): Promise<PageBuild> {
   const esbuild = await import('esbuild');
   const result = await esbuild.build({
     entryPoints: [pageEntryPath],
@@ -26,10 +35,13 @@ export async function buildPageBundle(): Promise<number> {
     metafile: true,
     logLevel: 'warning',
   });
-  return Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0);
+  return {
+    bytes: Object.values(result.metafile.outputs).reduce((sum, o) => sum + o.bytes, 0),
+    inputs: Object.keys(result.metafile.inputs).map((path) => relative(packageRoot, resolve(process.cwd(), path)).split(sep).join('/')),
+  };
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const bytes = await buildPageBundle();
+  const { bytes } = await buildPageBundle();
   process.stdout.write(`web UI page: ${pageBundlePath} (${(bytes / 1024).toFixed(1)} kB)\n`);
 }

@@ -6,16 +6,16 @@ import { join } from 'node:path';
 import { defaultConfig, type Config } from '../../src/driver/config.js';
 import { fetchProfiles } from '../../src/driver/fetch.js';
 import type { Profile } from '../../src/profile/profile.js';
-import { buildPageBundle } from '../../src/web/build-page.js';
+import { type PageBuild, buildPageBundle } from '../../src/web/build-page.js';
 import { type WebUi, startWebUi } from '../../src/web/web-server.js';
 
 /** fixture is a path under test/fixtures. */
 export const fixture = (...parts: string[]) => join(process.cwd(), 'test', 'fixtures', ...parts);
 
-let built: Promise<number> | undefined;
+let built: Promise<PageBuild> | undefined;
 
 /** ensurePageBundle builds the page code once per test process (the compiled tests may be newer than the last build). */
-export function ensurePageBundle(): Promise<number> {
+export function ensurePageBundle(): Promise<PageBuild> {
   built ??= buildPageBundle();
   return built;
 }
