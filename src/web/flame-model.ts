@@ -30,7 +30,7 @@ export function flameTreeOf(data: FlameData): FlameTree {
     end,
     total: Float64Array.from(data.total),
     self: Float64Array.from(data.self),
-    width: Float64Array.from(data.width),
+    width: data.diff ? Float64Array.from(data.width) : Float64Array.from(data.total),
     base: data.diff && data.base.length === n ? Float64Array.from(data.base) : undefined,
   };
 }

@@ -39,11 +39,12 @@ export interface FlameData {
   frame: number[];
   total: number[];
   self: number[];
+  /** Only for diff profiles; otherwise every width is its total. */
   width: number[];
   /** For -diff_base: the base's part of each node's total (as a positive value), else empty. */
   base: number[];
   diff: boolean;
-  /** Nodes left out because they are narrower than minWidthFraction of the root. */
+  /** Nodes left out because they are narrower than minWidthFraction of the root (too small to see, or over the node budget). */
   prunedNodes: number;
   minWidthFraction: number;
 }

@@ -18,7 +18,7 @@ import { fixture, loadFixture } from './web-fixtures.js';
 test('the root holds the report total; each node is its self plus its children', async () => {
   const p = await loadFixture([fixture('go', 'heap_t2.pb.gz')]);
   const rpt = prepareReport(p, defaultConfig(), { name: 'top' });
-  const data = buildFlameTree(rpt, 0);
+  const data = buildFlameTree(rpt, { minWidthFraction: 0 });
   assert.equal(data.total[0], rpt.total);
   assert.equal(data.diff, false);
   const tree = flameTreeOf(data);
@@ -34,7 +34,7 @@ test('pivoting on a frame gives -top\'s cum for it; search gives -focus\'s total
   const p = await loadFixture([fixture('v8', 'leaky.cpuprofile')]);
   const cfg = defaultConfig();
   const rpt = prepareReport(p, cfg, { name: 'top' });
-  const data = buildFlameTree(rpt, 0);
+  const data = buildFlameTree(rpt, { minWidthFraction: 0 });
   const tree = flameTreeOf(data);
   const items = textItems(prepareReport(p, cfg, { name: 'top' })).items;
   for (const item of items) {
@@ -49,13 +49,13 @@ test('pivoting on a frame gives -top\'s cum for it; search gives -focus\'s total
   }
   const rx = /fetchKubelet|parseContainer/;
   const focused = prepareReport(p, { ...cfg, focus: rx.source }, { name: 'top' });
-  const focusedTotal = buildFlameTree(focused, 0).total[0];
+  const focusedTotal = buildFlameTree(focused, { minWidthFraction: 0 }).total[0];
   assert.equal(searchTotal(tree, (f) => f >= 0 && rx.test(data.frameNames[f]!)), focusedTotal);
 });
 
 test('the callers tree of a pivot is inverted: depth 1 holds the direct callers, children nest in the pivot\'s width', async () => {
   const p = await loadFixture([fixture('v8', 'leaky.cpuprofile')]);
-  const data = buildFlameTree(prepareReport(p, defaultConfig(), { name: 'top' }), 0);
+  const data = buildFlameTree(prepareReport(p, defaultConfig(), { name: 'top' }), { minWidthFraction: 0 });
   const tree = flameTreeOf(data);
   const f = data.frameNames.indexOf('slice');
   const { callers } = pivotOn(tree, f, data.frameNames);
@@ -75,7 +75,7 @@ test('-diff_base: values are the change, widths its size, and the base part is k
   const t1 = fixture('go', 'heap_t1.pb.gz'), t2 = fixture('go', 'heap_t2.pb.gz');
   const p = await loadFixture([t1], [t2]);
   const rpt = prepareReport(p, defaultConfig(), { name: 'top' });
-  const data = buildFlameTree(rpt, 0);
+  const data = buildFlameTree(rpt, { minWidthFraction: 0 });
   assert.equal(data.diff, true);
   const f = data.frameNames.indexOf('main.parseContainerMetricsResponse');
   const k = data.frame.indexOf(f);
@@ -88,11 +88,16 @@ test('-diff_base: values are the change, widths its size, and the base part is k
 test('narrow nodes are pruned and counted', async () => {
   const p = await loadFixture([fixture('go', 'heap_t2.pb.gz')]);
   const rpt = prepareReport(p, defaultConfig(), { name: 'top' });
-  const all = buildFlameTree(rpt, 0);
-  const pruned = buildFlameTree(rpt, 0.05);
+  const all = buildFlameTree(rpt, { minWidthFraction: 0 });
+  const pruned = buildFlameTree(rpt, { minWidthFraction: 0.05 });
   assert.ok(pruned.depth.length < all.depth.length);
   assert.equal(pruned.depth.length + pruned.prunedNodes, all.depth.length);
-  for (const w of pruned.width.slice(1)) assert.ok(w >= pruned.width[0]! * 0.05);
+  for (const w of pruned.total.slice(1)) assert.ok(w >= pruned.total[0]! * 0.05);
+  const budget = buildFlameTree(rpt, { minWidthFraction: 0, maxNodes: 10 });
+  assert.ok(budget.depth.length <= 10 && budget.depth.length >= 5, `${budget.depth.length} nodes`);
+  assert.equal(budget.depth.length + budget.prunedNodes, all.depth.length);
+  const widest = [...all.total].sort((a, b) => b - a).slice(0, budget.depth.length);
+  assert.deepEqual([...budget.total].sort((a, b) => b - a), widest, 'the widest nodes are the ones kept');
 });
 
 test('code areas: app, node_modules, Node core, V8/native', () => {
