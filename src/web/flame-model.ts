@@ -3,6 +3,7 @@
  * and the tests: a call tree in preorder, and the pivot and search
  * computations on it. No DOM, no Node: plain arrays in, plain arrays out.
  */
+import { ChildTable } from './child-table.js';
 import type { FlameData } from './view-data.js';
 
 /** FlameTree is a call tree in preorder: node k's subtree is k .. end[k]-1, its parent parent[k] (-1 for the root). */
@@ -48,34 +49,50 @@ function linksFromDepths(depth: Int32Array): { parent: Int32Array; end: Int32Arr
   return { parent, end };
 }
 
-/** TreeBuilder grows a tree node by node, merging children with the same frame. */
-class TreeBuilder {
-  readonly parent: number[] = [-1];
-  readonly frame: number[];
-  readonly total: number[] = [0];
-  readonly self: number[] = [0];
-  readonly width: number[] = [0];
-  readonly base: number[] = [0];
-  private readonly children = new Map<number, number>();
-  private readonly frameCount: number;
+/** nameRanks numbers frames in name order (computed once per frame list): children sort by integers, not strings. */
+const nameRanks = new WeakMap<readonly string[], Int32Array>();
 
-  constructor(rootFrame: number, frameCount: number) {
-    this.frame = [rootFrame];
-    this.frameCount = frameCount + 2;
+function nameRank(names: readonly string[]): Int32Array {
+  let rank = nameRanks.get(names);
+  if (!rank) {
+    rank = new Int32Array(names.length);
+    const order = names.map((_, f) => f).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0));
+    order.forEach((f, r) => { rank![f] = r; });
+    nameRanks.set(names, rank);
+  }
+  return rank;
+}
+
+/** TreeBuilder grows a tree node by node in typed columns, merging children with the same frame. */
+class TreeBuilder {
+  n = 1;
+  parent: Int32Array;
+  frame: Int32Array;
+  total: Float64Array;
+  self: Float64Array;
+  width: Float64Array;
+  base: Float64Array;
+  private readonly children: ChildTable;
+
+  constructor(rootFrame: number, expected: number) {
+    const cap = Math.max(16, expected);
+    this.parent = new Int32Array(cap).fill(-1);
+    this.frame = new Int32Array(cap);
+    this.total = new Float64Array(cap);
+    this.self = new Float64Array(cap);
+    this.width = new Float64Array(cap);
+    this.base = new Float64Array(cap);
+    this.frame[0] = rootFrame;
+    this.children = new ChildTable(expected);
   }
 
   child(node: number, frame: number): number {
-    const key = node * this.frameCount + (frame + 1);
-    let c = this.children.get(key);
-    if (c === undefined) {
-      c = this.parent.length;
-      this.children.set(key, c);
-      this.parent.push(node);
-      this.frame.push(frame);
-      this.total.push(0);
-      this.self.push(0);
-      this.width.push(0);
-      this.base.push(0);
+    const c = this.children.childOf(node, frame, this.n);
+    if (c === this.n) {
+      if (this.n === this.parent.length) this.grow();
+      this.parent[c] = node;
+      this.frame[c] = frame;
+      this.n++;
     }
     return c;
   }
@@ -87,29 +104,49 @@ class TreeBuilder {
     this.base[node]! += base;
   }
 
+  private grow(): void {
+    const cap = this.parent.length * 2;
+    const more = <T extends Int32Array | Float64Array>(a: T): T => {
+      const b = new (a.constructor as new (size: number) => T)(cap);
+      b.set(a);
+      return b;
+    };
+    this.parent = more(this.parent); this.frame = more(this.frame);
+    this.total = more(this.total); this.self = more(this.self); this.width = more(this.width); this.base = more(this.base);
+  }
+
   /** build orders the nodes in preorder, children by frame name. */
-  build(names: readonly string[], withBase: boolean): FlameTree {
-    const n = this.parent.length;
-    const kids: number[][] = Array.from({ length: n }, () => []);
-    for (let k = 1; k < n; k++) kids[this.parent[k]!]!.push(k);
-    const nameOf = (k: number) => names[this.frame[k]!] ?? '';
-    for (const list of kids) list.sort((a, b) => (nameOf(a) < nameOf(b) ? -1 : nameOf(a) > nameOf(b) ? 1 : 0));
-    const order: number[] = [];
-    const depthOf: number[] = [];
-    const stack: [number, number][] = [[0, 0]];
-    while (stack.length > 0) {
-      const [k, d] = stack.pop()!;
-      order.push(k);
-      depthOf.push(d);
-      const list = kids[k]!;
-      for (let c = list.length - 1; c >= 0; c--) stack.push([list[c]!, d + 1]);
+  build(rank: Int32Array, withBase: boolean): FlameTree {
+    const n = this.n;
+    const par = this.parent, fr = this.frame;
+    const start = new Int32Array(n + 1);
+    for (let k = 1; k < n; k++) start[par[k]! + 1]!++;
+    for (let k = 0; k < n; k++) start[k + 1]! += start[k]!;
+    const fill = start.slice(0, n);
+    const kids = new Int32Array(Math.max(n - 1, 0));
+    for (let k = 1; k < n; k++) kids[fill[par[k]!]!++] = k;
+    for (let k = 0; k < n; k++) if (start[k + 1]! - start[k]! > 1) kids.subarray(start[k]!, start[k + 1]!).sort((a, b) => rank[fr[a]!]! - rank[fr[b]!]!);
+    const order = new Int32Array(n);
+    const depth = new Int32Array(n);
+    const stack = new Int32Array(n * 2 + 2);
+    let top = 0, at = 0;
+    stack[top++] = 0; stack[top++] = 0;
+    while (top > 0) {
+      const d = stack[--top]!, k = stack[--top]!;
+      order[at] = k;
+      depth[at++] = d;
+      for (let c = start[k + 1]! - 1; c >= start[k]!; c--) { stack[top++] = kids[c]!; stack[top++] = d + 1; }
     }
-    const depth = Int32Array.from(depthOf);
     const { parent, end } = linksFromDepths(depth);
-    const pick = (a: number[]) => Float64Array.from(order, (k) => a[k]!);
+    const pick = (a: Float64Array) => {
+      const out = new Float64Array(n);
+      for (let i = 0; i < n; i++) out[i] = a[order[i]!]!;
+      return out;
+    };
+    const frame = new Int32Array(n);
+    for (let i = 0; i < n; i++) frame[i] = fr[order[i]!]!;
     return {
-      frame: Int32Array.from(order, (k) => this.frame[k]!),
-      depth, parent, end,
+      frame, depth, parent, end,
       total: pick(this.total), self: pick(this.self), width: pick(this.width),
       base: withBase ? pick(this.base) : undefined,
     };
@@ -147,8 +184,10 @@ export function pivotOn(tree: FlameTree, frame: number, names: readonly string[]
   const occurrences = outermostOccurrences(tree, (f) => f === frame);
   const withBase = tree.base !== undefined;
   const base = (k: number) => tree.base?.[k] ?? 0;
-  const callees = new TreeBuilder(frame, names.length);
-  const callers = new TreeBuilder(frame, names.length);
+  let size = 0;
+  for (const o of occurrences) size += tree.end[o]! - o;
+  const callees = new TreeBuilder(frame, size);
+  const callers = new TreeBuilder(frame, 64);
   const merged = new Int32Array(tree.frame.length);
   for (const o of occurrences) {
     merged[o] = 0;
@@ -166,7 +205,8 @@ export function pivotOn(tree: FlameTree, frame: number, names: readonly string[]
     }
   }
   // A caller's self is what ends there: its width minus its callers' widths.
-  return { frame, callers: withSelfFromChildren(callers.build(names, withBase)), callees: callees.build(names, withBase) };
+  const rank = nameRank(names);
+  return { frame, callers: withSelfFromChildren(callers.build(rank, withBase)), callees: callees.build(rank, withBase) };
 }
 
 function withSelfFromChildren(tree: FlameTree): FlameTree {

@@ -18,6 +18,8 @@ export interface FlameStats {
   nodeCount: number;
   drawCount: number;
   lastDrawMs: number;
+  /** When the first draw ended (performance.now(): milliseconds since navigation started). */
+  firstDrawAt: number;
   /** Where frame name's widest visible box is, in client coordinates (for tests and automation). */
   locate(name: string): { x: number; y: number } | undefined;
 }
@@ -66,7 +68,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
   const toolbar = el('div', { class: 'toolbar' }, back, forward, resetPivot, search, searchResult, orientation, areas);
   const note = el('div', { class: 'muted small' });
   if (data.diff) note.append('Diff against the base: red grew, green shrank; a box\'s width is the size of the change under it. ');
-  if (data.prunedNodes > 0) note.append(`${data.prunedNodes.toLocaleString('en')} nodes narrower than ${data.minWidthFraction * 100}% of the total are left out. `);
+  if (data.prunedNodes > 0) note.append(`${data.prunedNodes.toLocaleString('en')} nodes narrower than ${Number((data.minWidthFraction * 100).toPrecision(2))}% of the total are left out. `);
   note.append('Click a frame to pivot on it (callers above, callees below); right-click for more.');
 
   const scroller = el('div', { class: 'flame-scroll', id: 'flame-scroll' });
@@ -86,7 +88,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
   let calleeX: Float64Array = new Float64Array(0), callerX: Float64Array = new Float64Array(0);
   let callerRows = 0, rows = 1;
   let hits: Hit[][] = [];
-  const stats: FlameStats = { nodeCount: full.frame.length, drawCount: 0, lastDrawMs: 0, locate };
+  const stats: FlameStats = { nodeCount: full.frame.length, drawCount: 0, lastDrawMs: 0, firstDrawAt: 0, locate };
 
   function pivotFromHash(): number | undefined {
     const m = /pivot=(\d+)/.exec(location.hash);
@@ -189,7 +191,9 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
     drawTree(callees, calleeX, (d) => callerRows + d, 0);
     if (pivot) drawTree(pivot.callers, callerX, (d) => callerRows - d, 1);
     stats.drawCount++;
-    stats.lastDrawMs = performance.now() - t0;
+    const t1 = performance.now();
+    stats.lastDrawMs = t1 - t0;
+    if (stats.drawCount === 1) stats.firstDrawAt = t1;
   }
 
   function hitAt(clientX: number, clientY: number): Hit | undefined {
