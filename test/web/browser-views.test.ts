@@ -159,6 +159,23 @@ describe('web UI views in Chromium', { skip: skipUnless('chromium') }, () => {
     await page.close();
   });
 
+  test('flame graph: the icicle/flame toggle puts the root at the bottom; area filters grey out an area', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(ui.url);
+    const rootTop = (await locate(page, 'root'))!, childTop = (await locate(page, 'fetchKubeletMetrics'))!;
+    assert.ok(rootTop.y < childTop.y, 'icicle: root above');
+    await page.click('#flame-orientation');
+    const rootBottom = (await locate(page, 'root'))!, childBottom = (await locate(page, 'fetchKubeletMetrics'))!;
+    assert.ok(rootBottom.y > childBottom.y, `flame: root below (${rootBottom.y} vs ${childBottom.y})`);
+    const app = (await locate(page, 'fetchKubeletMetrics'))!, core = (await locate(page, 'executeUserEntryPoint'))!;
+    const [appBefore, coreBefore] = [await pixelAt(page, app), await pixelAt(page, core)];
+    await page.uncheck('input[data-area="app"]');
+    assert.deepEqual(await pixelAt(page, app), [0xe6, 0xe6, 0xe6], 'app frames greyed');
+    assert.notDeepEqual(appBefore, [0xe6, 0xe6, 0xe6]);
+    assert.deepEqual(await pixelAt(page, core), coreBefore, 'Node core frames keep their colour');
+    await page.close();
+  });
+
   test('flame graph: -diff_base colours growth red and shrinkage green', async () => {
     const page = await browser.context.newPage();
     for (const [server, want] of [[grew, 'red'], [shrank, 'green']] as const) {

@@ -51,7 +51,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
   const resetPivot = el('button', { type: 'button', title: 'Show the whole tree', id: 'flame-reset' }, 'Reset pivot');
   const search = el('input', { type: 'search', placeholder: 'Search (regexp)', id: 'flame-search', spellcheck: 'false' });
   const searchResult = el('span', { id: 'flame-search-result', class: 'muted' });
-  const orientation = el('button', { type: 'button', id: 'flame-orientation', title: 'Icicle (root at top) or flame (root at bottom)' }, 'Flame ▲');
+  const orientation = el('button', { type: 'button', id: 'flame-orientation', title: 'Switch between icicle (root at top) and flame (root at bottom)' }, '⇅ icicle');
   const areas = el('span', { class: 'areas' });
   const areaEnabled = codeAreas.map(() => true);
   const areaSelf = new Float64Array(codeAreas.length);
@@ -330,7 +330,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
 
   orientation.addEventListener('click', () => {
     upward = !upward;
-    orientation.textContent = upward ? 'Icicle ▼' : 'Flame ▲';
+    orientation.textContent = upward ? '⇅ flame' : '⇅ icicle';
     draw();
     if (upward) scroller.scrollTop = scroller.scrollHeight;
   });
