@@ -12,7 +12,7 @@
  * and the bench records when.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,7 +52,10 @@ async function launch(argv: string[], fixedUrl: string | undefined, timeoutMs: n
   let out = '', err = '', exited: string | undefined;
   child.stdout!.on('data', (c: Buffer) => { out += c.toString(); });
   child.stderr!.on('data', (c: Buffer) => { err += c.toString(); });
-  child.once('exit', (code, signal) => { exited = `exited (${signal ?? code}) after ${((performance.now() - start) / 1000).toFixed(1)} s: ${err.trim().split('\n').slice(-2).join(' | ')}`; });
+  child.once('exit', (code, signal) => {
+    const why = err.split('\n').find((line) => /fatal error|out of memory|panic:/i.test(line)) ?? err.trim().split('\n').pop() ?? '';
+    exited = `exited (${signal ?? code}) after ${((performance.now() - start) / 1000).toFixed(1)} s: ${why.trim()}`;
+  });
   for (;;) {
     if (exited) return { ms: undefined, bytes: 0, failure: exited, url: '', child };
     if (performance.now() - start > timeoutMs) return { ms: undefined, bytes: 0, failure: `no answer in ${timeoutMs / 1000} s`, url: '', child };
@@ -80,6 +83,18 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+/** thinned writes every n-th sample of the profile at path to out (tsprof's decoder and encoder: only the input is made with them). */
+async function thinned(path: string, n: number, out: string): Promise<string> {
+  const { decodeProfile } = await import('../src/profile/decode.js');
+  const { encodeProfileGzip } = await import('../src/profile/encode.js');
+  const { selectSamples } = await import('../src/profile/sample-builder.js');
+  const p = decodeProfile(readFileSync(path), path);
+  const keep = new Uint8Array(p.samples.count);
+  for (let i = 0; i < keep.length; i += n) keep[i] = 1;
+  writeFileSync(out, encodeProfileGzip({ ...p, samples: selectSamples(p.samples, keep) }));
+  return out;
+}
+
 const stat = (xs: number[]) => `median ${median(xs).toFixed(1)} ms, p95 ${quantile(xs, 0.95).toFixed(1)} ms, max ${Math.max(...xs).toFixed(1)} ms (${xs.length} events)`;
 
 async function main(): Promise<void> {
@@ -89,14 +104,17 @@ async function main(): Promise<void> {
     pprof: { kind: 'bool', default: true, help: 'also launch go tool pprof -http (-pprof=false skips it)' },
     pprof_limit_gb: { kind: 'int', default: 8, help: 'virtual memory limit for pprof (ulimit -v), in GB' },
     timeout: { kind: 'int', default: 300, help: 'seconds to wait for a flame graph' },
+    every: { kind: 'int', default: 1, help: 'keep every N-th sample of the profile (a smaller input pprof can still answer on)' },
   });
-  const profile = flags.values.profile as string;
-  if (!existsSync(profile)) throw new Error(`${profile} does not exist: run node dist/bench/pprof-make-profile.js first`);
+  const source = flags.values.profile as string;
+  if (!existsSync(source)) throw new Error(`${source} does not exist: run node dist/bench/pprof-make-profile.js first`);
+  const scratch = mkdtempSync(join(tmpdir(), 'tsprof-bench-'));
+  const every = flags.values.every as number;
+  const profile = every > 1 ? await thinned(source, every, join(scratch, `every-${every}.pb.gz`)) : source;
   const runs = flags.values.runs as number;
   const timeoutMs = (flags.values.timeout as number) * 1000;
   const size = measureProfile(profile);
   process.stdout.write(`profile: ${profile}: ${size.samples.toLocaleString('en')} samples, ${(size.decodedBytes / 1e6).toFixed(1)} MB decoded\nnode ${process.version}; ${execFileSync('go', ['version'], { encoding: 'utf8' }).trim()}\n`);
-  const scratch = mkdtempSync(join(tmpdir(), 'tsprof-bench-'));
   const env = { ...process.env, PPROF_TMPDIR: scratch, PPROF_BINARY_PATH: scratch };
   const pprofBin = join(execFileSync('go', ['env', 'GOTOOLDIR'], { encoding: 'utf8' }).trim(), 'pprof');
   const times: Record<'tsprof' | 'pprof', (number | undefined)[]> = { tsprof: [], pprof: [] };
