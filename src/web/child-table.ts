@@ -9,11 +9,11 @@ export class ChildTable {
   private mask: number;
   private size = 0;
 
+  /** The table starts at twice the expected entries, a power of two (at least 1024 slots). */
   constructor(expected: number) {
-    let cap = 1024;
-    while (cap < expected * 2) cap *= 2;
-    this.slots = new Int32Array(cap * 3).fill(-1);
-    this.mask = cap - 1;
+    const slots = 2 ** Math.max(10, Math.ceil(Math.log2(Math.max(1, expected * 2))));
+    this.slots = new Int32Array(slots * 3).fill(-1);
+    this.mask = slots - 1;
   }
 
   /** childOf returns the child of parent with frame, or makeChild's new node number (stored for next time). */

@@ -49,10 +49,27 @@ function linksFromDepths(depth: Int32Array): { parent: Int32Array; end: Int32Arr
   return { parent, end };
 }
 
+/**
+ * childLists lists every node's children in one array (a counting sort by
+ * parent: node k's are kids[start[k] .. start[k+1])), each list in order.
+ * Node 0 is the root; every other node's parent comes before it.
+ */
+export function childLists(parent: ArrayLike<number>, n: number, order: (a: number, b: number) => number): { start: Int32Array; kids: Int32Array } {
+  const start = new Int32Array(n + 1);
+  for (let k = 1; k < n; k++) start[parent[k]! + 1]!++;
+  for (let k = 0; k < n; k++) start[k + 1]! += start[k]!;
+  const fill = start.slice(0, n);
+  const kids = new Int32Array(Math.max(n - 1, 0));
+  for (let k = 1; k < n; k++) kids[fill[parent[k]!]!++] = k;
+  for (let k = 0; k < n; k++) if (start[k + 1]! - start[k]! > 1) kids.subarray(start[k]!, start[k + 1]!).sort(order);
+  return { start, kids };
+}
+
 /** nameRanks numbers frames in name order (computed once per frame list): children sort by integers, not strings. */
 const nameRanks = new WeakMap<readonly string[], Int32Array>();
 
-function nameRank(names: readonly string[]): Int32Array {
+/** nameRank is each frame's place in name order. */
+export function nameRank(names: readonly string[]): Int32Array {
   let rank = nameRanks.get(names);
   if (!rank) {
     rank = new Int32Array(names.length);
@@ -118,14 +135,8 @@ class TreeBuilder {
   /** build orders the nodes in preorder, children by frame name. */
   build(rank: Int32Array, withBase: boolean): FlameTree {
     const n = this.n;
-    const par = this.parent, fr = this.frame;
-    const start = new Int32Array(n + 1);
-    for (let k = 1; k < n; k++) start[par[k]! + 1]!++;
-    for (let k = 0; k < n; k++) start[k + 1]! += start[k]!;
-    const fill = start.slice(0, n);
-    const kids = new Int32Array(Math.max(n - 1, 0));
-    for (let k = 1; k < n; k++) kids[fill[par[k]!]!++] = k;
-    for (let k = 0; k < n; k++) if (start[k + 1]! - start[k]! > 1) kids.subarray(start[k]!, start[k + 1]!).sort((a, b) => rank[fr[a]!]! - rank[fr[b]!]!);
+    const fr = this.frame;
+    const { start, kids } = childLists(this.parent, n, (a, b) => rank[fr[a]!]! - rank[fr[b]!]!);
     const order = new Int32Array(n);
     const depth = new Int32Array(n);
     const stack = new Int32Array(n * 2 + 2);

@@ -4,6 +4,7 @@ import { type Line, sampleHasLabel } from '../profile/profile.js';
 import { type Report, trimPath } from '../report/report.js';
 import { ChildTable } from './child-table.js';
 import { codeArea } from './code-area.js';
+import { childLists, nameRank } from './flame-model.js';
 import { type FlameData, codeAreas } from './view-data.js';
 
 /** FlameTreeLimits bound what the page receives: nodes too narrow to ever see are left out. */
@@ -149,20 +150,11 @@ export function buildFlameTree(rpt: Report, limits: Partial<FlameTreeLimits> = {
   }
   const minWidth = Math.max(width[0]! * minWidthFraction, widthForBudget(width, maxNodes));
 
-  // Children lists in one array (counting sort by parent), each ordered by frame name.
+  // Children lists, each ordered by frame name.
   const names = frames.map((f) => f.name());
-  const rank = new Int32Array(names.length + 1);
-  names.map((_, f) => f).sort((a, b) => (names[a]! < names[b]! ? -1 : names[a]! > names[b]! ? 1 : 0)).forEach((f, r) => { rank[f + 1] = r; });
-  const childStart = new Uint32Array(n + 1);
-  for (let k = 1; k < n; k++) childStart[par[k]! + 1]!++;
-  for (let k = 0; k < n; k++) childStart[k + 1]! += childStart[k]!;
-  const fill = childStart.slice(0, n);
-  const children = new Uint32Array(Math.max(n - 1, 0));
-  for (let k = 1; k < n; k++) children[fill[par[k]!]!++] = k;
-  for (let k = 0; k < n; k++) {
-    const a = childStart[k]!, b = childStart[k + 1]!;
-    if (b - a > 1) children.subarray(a, b).sort((x, y) => rank[fr[x]!]! - rank[fr[y]!]!);
-  }
+  const rank = nameRank(names);
+  // Frames are stored +1; the root (0) is never a child.
+  const { start: childStart, kids: children } = childLists(par, n, (x, y) => rank[fr[x]! - 1]! - rank[fr[y]! - 1]!);
 
   const out: FlameData = {
     frameNames: names,
