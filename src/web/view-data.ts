@@ -81,4 +81,6 @@ export interface PageData {
   svg?: string;
   /** The peek and source views' text. */
   text?: string;
+  /** Named configurations saved in the settings file (server pages only). */
+  configs?: { name: string; query: string }[];
 }

@@ -8,6 +8,7 @@ import type { Profile } from '../profile/profile.js';
 import { type AccessPolicy, accessPolicyFor, checkAccess, tokenCookie } from './access-policy.js';
 import { type ListenAddress, isWildcardHost } from './listen-address.js';
 import { contentSecurityPolicy, renderPage } from './page-html.js';
+import { defaultSettingsFile, deleteConfig, readSavedConfigs, saveConfig, settingsQuery } from './saved-configs.js';
 import { configFromQuery } from './url-config.js';
 import type { ViewName } from './view-data.js';
 import { computeView, downloadProfile } from './views.js';
@@ -22,6 +23,8 @@ export interface WebUiOptions {
   log?: (line: string) => void;
   /** Where -list finds sources (default process.cwd()). */
   cwd?: string;
+  /** Where named configurations are saved (default: tsprof's settings file in the user's config directory). */
+  settingsFile?: string;
 }
 
 /** WebUi is a running web UI server. */
@@ -51,6 +54,7 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
   let policy: AccessPolicy | undefined;
   const cache = new Map<string, string>();
   const log = options.log ?? (() => {});
+  const settingsFile = options.settingsFile ?? defaultSettingsFile();
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://tsprof.invalid');
@@ -71,6 +75,18 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
     if (path === '/' || path === '/ui') return redirect(res, 'ui/' + url.search);
     if (!path.startsWith('/ui/')) return answer(res, 404, 'text/plain; charset=utf-8', `not found: ${path} (the web UI is under /ui/)\n`);
     const name = path.slice('/ui/'.length);
+    if (name === 'saveconfig' || name === 'deleteconfig') {
+      if (req.method !== 'POST') return answer(res, 405, 'text/plain; charset=utf-8', `${name}: POST only\n`);
+      if (!sameOrigin(req)) return answer(res, 403, 'text/plain; charset=utf-8', `forbidden: ${name} is only accepted from the web UI's own pages\n`);
+      const form = new URLSearchParams(await readBody(req, 64 * 1024));
+      const query = new URLSearchParams(form.get('query') ?? '');
+      if (name === 'saveconfig') saveConfig(settingsFile, form.get('config') ?? '', query);
+      else deleteConfig(settingsFile, form.get('config') ?? '');
+      cache.clear();
+      const back = views[form.get('view') ?? ''] ?? 'flamegraph';
+      const q = settingsQuery(query);
+      return redirect(res, back + (q === '' ? '' : '?' + q));
+    }
     const cfg = configFromQuery(options.config, url.searchParams);
     if (name === 'download') {
       const bytes = await downloadProfile(options.profile, cfg);
@@ -83,7 +99,7 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUi> {
     let html = cache.get(key);
     if (html === undefined) {
       const data = await computeView(view, { profile: options.profile, config: cfg, symbol: url.searchParams.get('f') ?? '', generate: { warn: log, cwd: options.cwd } });
-      html = renderPage(data);
+      html = renderPage({ ...data, configs: readSavedConfigs(settingsFile) });
       if (cache.size >= pageCacheSize) cache.delete(cache.keys().next().value!);
       cache.set(key, html);
     }
@@ -138,6 +154,29 @@ function redirect(res: ServerResponse, location: string): void {
 function relativeTarget(url: URL): string {
   const last = url.pathname.slice(url.pathname.lastIndexOf('/') + 1);
   return (last === '' ? './' : last) + url.search;
+}
+
+/**
+ * sameOrigin reports whether a state-changing request comes from the web
+ * UI's own pages: the browser says so (Sec-Fetch-Site), or its Origin is this
+ * server. A page elsewhere cannot save settings through the user's browser.
+ */
+function sameOrigin(req: IncomingMessage): boolean {
+  const site = req.headers['sec-fetch-site'];
+  if (site !== undefined) return site === 'same-origin';
+  const origin = req.headers.origin;
+  return origin !== undefined && origin === `http://${req.headers.host ?? ''}`;
+}
+
+async function readBody(req: IncomingMessage, limit: number): Promise<string> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > limit) throw new TsprofError(`request body over ${limit} bytes`);
+    parts.push(chunk as Buffer);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 function cookieValue(header: string | undefined, name: string): string | undefined {

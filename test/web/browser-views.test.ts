@@ -6,7 +6,8 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
@@ -65,6 +66,7 @@ describe('web UI views in Chromium', { skip: skipUnless('chromium') }, () => {
   let heap: Profile;
   let ui: WebUi;
   let heapUi: WebUi;
+  let settingsFile: string;
   let grew: WebUi;
   let shrank: WebUi;
   let sourceRoot: string;
@@ -72,6 +74,7 @@ describe('web UI views in Chromium', { skip: skipUnless('chromium') }, () => {
 
   before(async () => {
     sourceRoot = mkdtempSync(join(tmpdir(), 'tsprof-web-src-'));
+    settingsFile = join(sourceRoot, 'config', 'tsprof', 'settings.json');
     mkdirSync(join(sourceRoot, 'v8'));
     cpSync(fixture('v8', 'leaky-fetcher.js.txt'), join(sourceRoot, 'v8', 'leaky-fetcher.js'));
     const t1 = fixture('go', 'heap_t1.pb.gz'), t2 = fixture('go', 'heap_t2.pb.gz');
@@ -82,7 +85,7 @@ describe('web UI views in Chromium', { skip: skipUnless('chromium') }, () => {
     [browser, ui, heapUi, grew, shrank] = await Promise.all([
       launchChromium(),
       serveFixture(cpu, { sourcePath: join(sourceRoot, 'v8') }),
-      serveFixture(heap),
+      serveFixture(heap, {}, settingsFile),
       serveFixture(grewProfile),
       serveFixture(shrankProfile),
     ]);
@@ -250,6 +253,41 @@ describe('web UI views in Chromium', { skip: skipUnless('chromium') }, () => {
     assert.ok((await page.textContent('#legend pre'))?.includes('Type: alloc_space'));
     assert.deepEqual(await tableRows(page), topRows(await generateReport(heap, { ...defaultConfig(), nodeCount: 500, sampleIndex: 'alloc_space' }, 'top')));
     await page.close();
+  });
+
+  test('named configurations: save the URL settings under a name, apply them from the Config menu, delete them', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${at(heapUi, 'top')}?si=alloc_space&f=parse`);
+    await page.click('#config-menu summary');
+    await page.fill('#config-name', 'parse alloc');
+    await Promise.all([page.waitForURL(/\/ui\/top\?si=alloc_space&f=parse$/), page.click('button[data-config-action="saveconfig"]')]);
+    assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8')), { configs: [{ name: 'parse alloc', query: 'si=alloc_space&f=parse' }] });
+    await page.goto(at(heapUi, 'top'));
+    assert.ok(!(await page.textContent('#legend pre'))!.includes('Type: alloc_space'));
+    await page.click('#config-menu summary');
+    await Promise.all([page.waitForURL(/si=alloc_space/), page.click('a[data-config="parse alloc"]')]);
+    assert.ok((await page.textContent('#legend pre'))!.includes('Type: alloc_space'));
+    assert.equal(new URL(page.url()).searchParams.get('f'), 'parse');
+    await page.click('#config-menu summary');
+    await Promise.all([page.waitForNavigation(), page.click('.config-item button[data-config-action="deleteconfig"]')]);
+    assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8')), { configs: [] });
+    assert.equal(await page.$('a[data-config="parse alloc"]'), null);
+    await page.close();
+  });
+
+  test('saving a configuration is refused from other sites, and for GET', async () => {
+    const url = new URL(at(heapUi, 'saveconfig'));
+    const post = (headers: Record<string, string>) => new Promise<number>((resolve, reject) => {
+      const req = request({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      req.end('config=evil&query=f%3Dx');
+    });
+    assert.equal(await post({ Origin: 'http://evil.example' }), 403);
+    assert.equal(await post({ 'Sec-Fetch-Site': 'cross-site', Origin: `http://${url.host}` }), 403);
+    assert.equal(await post({}), 403, 'no Origin, no Sec-Fetch-Site');
+    assert.equal((await fetch(`${url.href}?config=evil`)).status, 405);
+    assert.equal(await post({ Origin: `http://${url.host}` }), 303, 'the same origin may');
+    assert.deepEqual(JSON.parse(readFileSync(settingsFile, 'utf8')).configs.map((c: { name: string }) => c.name), ['evil']);
   });
 
   test('peek and download answer as the CLI', async () => {

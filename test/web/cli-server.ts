@@ -1,5 +1,7 @@
 /** Runs `tsprof -http=... -no_browser SOURCE` as a real process and reads the URL it prints. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 
@@ -13,7 +15,9 @@ export interface ServedCli {
 
 /** serveWithCli starts tsprof with args and waits (up to 20 s) for "Serving web UI on URL". */
 export async function serveWithCli(args: string[]): Promise<ServedCli> {
-  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'tsprof.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its settings file (saved configurations) lives in a throwaway config directory, never the user's.
+  const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'tsprof-config-')) };
+  const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'tsprof.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '', stderr = '';
   child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
   const url = await new Promise<string>((resolve, reject) => {

@@ -2,6 +2,8 @@
  * What the web UI tests share: the page bundle built once (as `npm run build`
  * does), the fixture profiles, and an in-process web UI on loopback.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig, type Config } from '../../src/driver/config.js';
 import { fetchProfiles } from '../../src/driver/fetch.js';
@@ -25,8 +27,12 @@ export function loadFixture(sources: string[], diffBase: string[] = []): Promise
   return fetchProfiles({ sources, base: diffBase, diffBase: diffBase.length > 0, normalize: false, load: {} });
 }
 
-/** serveFixture starts the web UI on 127.0.0.1 with any free port, after building the page. */
-export async function serveFixture(profile: Profile, config: Partial<Config> = {}): Promise<WebUi> {
+/**
+ * serveFixture starts the web UI on 127.0.0.1 with any free port, after
+ * building the page. Saved configurations go to settingsFile, by default a
+ * file in a fresh temporary directory: tests never touch the user's settings.
+ */
+export async function serveFixture(profile: Profile, config: Partial<Config> = {}, settingsFile = join(mkdtempSync(join(tmpdir(), 'tsprof-settings-')), 'settings.json')): Promise<WebUi> {
   await ensurePageBundle();
-  return startWebUi({ profile, config: { ...defaultConfig(), ...config }, address: { host: '127.0.0.1', port: 0 } });
+  return startWebUi({ profile, config: { ...defaultConfig(), ...config }, address: { host: '127.0.0.1', port: 0 }, settingsFile });
 }

@@ -4,6 +4,7 @@
  * setting is a navigation to a new URL, which the server computes.
  */
 import type { PageData } from '../view-data.js';
+import { configMenu } from './config-menu.js';
 import { el } from './dom.js';
 import { type FlameStats, mountFlameGraph } from './flame-graph.js';
 import { mountGraph } from './graph-view.js';
@@ -48,7 +49,7 @@ function header(page: PageData, refine: HTMLInputElement): HTMLElement {
     const reset = el('button', { type: 'button', 'data-refine': 'reset' }, 'Reset');
     reset.addEventListener('click', () => { location.href = viewLink(page.view, (p) => { for (const k of refineParams) p.delete(k); }); });
     refineBox.append(reset);
-    bar.append(el('label', {}, 'Sample ', sample), el('span', { class: 'muted' }, 'Refine '), refineBox);
+    bar.append(el('label', {}, 'Sample ', sample), el('span', { class: 'muted' }, 'Refine '), refineBox, configMenu(page));
   }
   return bar;
 }
