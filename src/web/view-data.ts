@@ -84,3 +84,20 @@ export interface PageData {
   /** Named configurations saved in the settings file (server pages only). */
   configs?: { name: string; query: string }[];
 }
+
+/** SnapshotReportName is a page of `tsprof snapshot -http`, one per `tsprof snapshot` subcommand. */
+export type SnapshotReportName = 'summary' | 'leaks' | 'retainers' | 'diff';
+
+/** SnapshotPageData is one heap snapshot page: the CLI's report, as text and as its -json data. */
+export interface SnapshotPageData {
+  kind: 'snapshot';
+  report: SnapshotReportName;
+  title: string;
+  files: string[];
+  /** The retainers page's object: a node id (@123) or a constructor name. */
+  target: string;
+  text: string;
+  json: unknown;
+  /** Whether there are two or three snapshots to diff. */
+  canDiff: boolean;
+}

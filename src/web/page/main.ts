@@ -3,12 +3,13 @@
  * embedded, and renders the view it names. It fetches nothing; changing a
  * setting is a navigation to a new URL, which the server computes.
  */
-import type { PageData } from '../view-data.js';
+import type { PageData, SnapshotPageData } from '../view-data.js';
 import { configMenu } from './config-menu.js';
 import { el } from './dom.js';
 import { type FlameStats, mountFlameGraph } from './flame-graph.js';
 import { mountGraph } from './graph-view.js';
 import style from './page.css';
+import { mountSnapshot } from './snapshot-view.js';
 import { mountTopTable } from './top-table.js';
 import { refineParams, viewLink } from './url-state.js';
 
@@ -58,8 +59,13 @@ function main(): void {
   const node = document.getElementById('tsprof-data');
   const app = document.getElementById('app');
   if (!node || !app) return;
-  const page = JSON.parse(node.textContent ?? '{}') as PageData;
+  const data = JSON.parse(node.textContent ?? '{}') as PageData | SnapshotPageData;
   document.head.append(el('style', {}, style));
+  if ('kind' in data && data.kind === 'snapshot') {
+    mountSnapshot(app, data);
+    return;
+  }
+  const page = data as PageData;
   const refine = el('input', { type: 'text', id: 'refine-regexp', placeholder: 'regexp (select a row or frame)', spellcheck: 'false' });
   const current = new URLSearchParams(location.search).get('f');
   if (current) refine.value = current;
