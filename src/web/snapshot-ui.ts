@@ -16,7 +16,7 @@ const reports: Readonly<Record<string, SnapshotReportName>> = { '': 'summary', s
 /**
  * serveSnapshotUi is `tsprof snapshot -http=[host]:port FILE...`: the heap
  * snapshot's summary by constructor, its leak signatures, the retainers of
- * any object (its path from the roots as a chain of links) and, with two or
+ * any object (object ids are links, so its dominators are a chain of links) and, with two or
  * three snapshots, their diff, with the access rules of every tsprof web UI.
  */
 export function serveSnapshotUi(report: SnapshotReport, files: string[], options: ServeOptions): Promise<number> {

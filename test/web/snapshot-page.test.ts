@@ -1,7 +1,7 @@
 /**
  * `tsprof snapshot -http`: the heap snapshot pages in Chromium show the
  * CLI's own reports (summary, leaks, diff, retainers), with constructors and
- * object ids as links, so a retainer path is a clickable chain.
+ * object ids as links, so the dominators and retainers are followed by clicking.
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -38,7 +38,7 @@ describe('tsprof snapshot -http in Chromium', { skip: skipUnless('chromium') }, 
     await page.close();
   });
 
-  test('a constructor links to its retainers, whose path is a chain of links to each holder', async () => {
+  test('a constructor links to its retainers, whose dominators and retainers link on to theirs', async () => {
     const page = await browser.context.newPage();
     await page.goto(served.url);
     await Promise.all([page.waitForURL(/retainers\?target=CgroupResolver/), page.click('a[data-constructor="CgroupResolver"]')]);
