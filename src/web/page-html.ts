@@ -1,5 +1,5 @@
 import { readPageBundle } from './page-bundle.js';
-import type { PageData, SnapshotPageData } from './view-data.js';
+import type { PageData, SnapshotPageData, WatchPageData } from './view-data.js';
 
 /**
  * The page's Content-Security-Policy: scripts and styles only inline (they
@@ -18,7 +18,7 @@ function escapeHtml(s: string): string {
 }
 
 /** renderPage is one complete HTML page: the data as JSON and the page code that renders it, both inline. */
-export function renderPage(data: PageData | SnapshotPageData): string {
+export function renderPage(data: PageData | SnapshotPageData | WatchPageData): string {
   return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -101,3 +101,29 @@ export interface SnapshotPageData {
   /** Whether there are two or three snapshots to diff. */
   canDiff: boolean;
 }
+
+/** WatchSeries is one plotted line of the watch page: in-use bytes at each reading, with its fit and verdict. */
+export interface WatchSeries {
+  label: string;
+  bytes: number[];
+  /** The robust growth rate (bytes per minute), drawn through the readings' median offset. */
+  slopePerMinute: number;
+  verdict: string;
+}
+
+/** WatchPageData is `tsprof watch -http`'s page: the progress while watching, then the report with a plot per series. */
+export interface WatchPageData {
+  kind: 'watch';
+  title: string;
+  watching: string;
+  /** Still watching: the page reloads itself every reloadMs. */
+  live: boolean;
+  reloadMs: number;
+  /** While watching: reading times (ms since the epoch) and in-use totals, and the site that rose most. */
+  progress: { times: number[]; totalBytes: number[]; leader: string };
+  /** When done: the times of the readings, the series (total, external, growing sites) and the report's text. */
+  times: number[];
+  series: WatchSeries[];
+  conclusion: string;
+  text: string;
+}

@@ -19,8 +19,11 @@ export async function serveWithCli(args: string[]): Promise<ServedCli> {
   const env = { ...process.env, XDG_CONFIG_HOME: mkdtempSync(join(tmpdir(), 'tsprof-config-')) };
   const child = spawn(process.execPath, [join(process.cwd(), 'bin', 'tsprof.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stdout = '', stderr = '';
-  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); });
+  // The URL line is on stdout, or on stderr for commands whose stdout is a report (watch).
+  child.stderr!.on('data', (c: Buffer) => { stderr += c.toString(); const m = /Serving web UI on (\S+)/.exec(stderr); if (m) found(m[1]!); });
+  let found: (url: string) => void = () => {};
   const url = await new Promise<string>((resolve, reject) => {
+    found = (u) => { clearTimeout(timer); resolve(u); };
     const timer = setTimeout(() => reject(new Error(`tsprof ${args.join(' ')} printed no URL in 20 s; stderr: ${stderr}`)), 20_000);
     child.stdout!.on('data', (c: Buffer) => {
       stdout += c.toString();

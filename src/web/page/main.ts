@@ -3,7 +3,7 @@
  * embedded, and renders the view it names. It fetches nothing; changing a
  * setting is a navigation to a new URL, which the server computes.
  */
-import type { PageData, SnapshotPageData } from '../view-data.js';
+import type { PageData, SnapshotPageData, WatchPageData } from '../view-data.js';
 import { configMenu } from './config-menu.js';
 import { el } from './dom.js';
 import { type FlameStats, mountFlameGraph } from './flame-graph.js';
@@ -11,6 +11,7 @@ import { mountGraph } from './graph-view.js';
 import style from './page.css';
 import { mountSnapshot } from './snapshot-view.js';
 import { mountTopTable } from './top-table.js';
+import { mountWatch } from './watch-view.js';
 import { refineParams, viewLink } from './url-state.js';
 
 declare global {
@@ -59,10 +60,14 @@ function main(): void {
   const node = document.getElementById('tsprof-data');
   const app = document.getElementById('app');
   if (!node || !app) return;
-  const data = JSON.parse(node.textContent ?? '{}') as PageData | SnapshotPageData;
+  const data = JSON.parse(node.textContent ?? '{}') as PageData | SnapshotPageData | WatchPageData;
   document.head.append(el('style', {}, style));
   if ('kind' in data && data.kind === 'snapshot') {
     mountSnapshot(app, data);
+    return;
+  }
+  if ('kind' in data && data.kind === 'watch') {
+    mountWatch(app, data);
     return;
   }
   const page = data as PageData;
