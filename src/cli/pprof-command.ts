@@ -124,6 +124,8 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
   if (base.length > 0 && diffBase.length > 0) throw new UsageError('-base and -diff_base flags cannot both be specified');
   if (config.normalize && base.length === 0 && diffBase.length === 0) throw new UsageError('must have base profile to normalize by');
   const web = values.http !== '' || values.html === true;
+  // A bad -http address fails before a large profile is loaded.
+  if (values.http !== '') (await import('../web/listen-address.js')).parseListenAddress(values.http as string);
   if (web && command) throw new UsageError('must set at most one output format');
   if (!command && !web && !io.isTerminal) {
     throw new UsageError('no report flag given and not on a terminal: add one of -top, -tree, -peek=RE, -list=RE, -traces, -tags, -raw, -dot, -svg, -proto (see -help)');

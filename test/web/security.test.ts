@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { accessPolicyFor, checkAccess } from '../../src/web/access-policy.js';
 import { isLoopbackHost, parseListenAddress } from '../../src/web/listen-address.js';
+import { runCli } from '../support/cli-capture.js';
 import { type ServedCli, serveWithCli } from './cli-server.js';
 import { ensurePageBundle, fixture } from './web-fixtures.js';
 
@@ -40,6 +41,13 @@ test('-http=[host]:port is read as pprof does; bad values are one usage line', (
   assert.throws(() => parseListenAddress(':70000'), /port 70000 is not in 0\.\.65535/);
   assert.ok(isLoopbackHost('127.0.0.1') && isLoopbackHost('::1') && isLoopbackHost('::ffff:127.0.0.1') && isLoopbackHost('localhost'));
   assert.ok(!isLoopbackHost('10.0.0.1') && !isLoopbackHost('0.0.0.0') && !isLoopbackHost('example.com'));
+});
+
+test('the CLI: a bad -http is one usage line before anything loads; -http with a report flag is refused', async () => {
+  const bad = await runCli(['-http=8080', '-no_browser', 'does-not-exist.pb.gz']);
+  assert.deepEqual([bad.code, bad.stderr], [2, 'tsprof: -http=8080: want [host]:port, e.g. -http=:8080 or -http=localhost:0\n']);
+  const both = await runCli(['-http=:0', '-top', fixture('go', 'heap_t2.pb.gz')]);
+  assert.deepEqual([both.code, both.stderr], [2, 'tsprof: must set at most one output format\n']);
 });
 
 test('with a loopback host, a request from a non-loopback peer is refused (403), whatever its Host header', () => {
