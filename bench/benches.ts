@@ -71,6 +71,18 @@ export function benches(largeProfilePath: () => string): Bench[] {
       ],
     },
     {
+      name: 'web-flamegraph',
+      measures: 'launch until /ui/flamegraph answers 200 on the 1.4 M-sample profile; then in Chromium: paint, page size, hover and pivot frame times',
+      anchor: 'go tool pprof -http -no_browser (Go 1.19, d3 flame graph), under ulimit -v',
+      target: '≤ 0.1× pprof\'s time to the flame graph',
+      duration: '~3 min (pprof runs out of memory at 8 GB after ~45 s)',
+      requires: [
+        { kind: 'command', name: 'go', install: 'apt-get install -y golang-go' },
+        { kind: 'command', name: '/usr/bin/chromium', install: 'apt-get install -y chromium' },
+        { kind: 'input', path: largeProfilePath, make: 'node dist/bench/pprof-make-profile.js (~7 min, once)' },
+      ],
+    },
+    {
       name: 'agent-throughput',
       measures: 'throughput and CPU per request of a loopback HTTP service with the profiler on vs off (-attribute: perf shares)',
       anchor: '@datadog/pprof 5.x (heap + time profilers)',

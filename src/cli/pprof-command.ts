@@ -29,7 +29,9 @@ function pprofFlagSpecs(): Record<string, FlagSpec> {
     timeout: { kind: 'int', default: -1, help: 'Timeout in seconds for fetching a profile' },
     add_comment: { kind: 'string', default: '', help: 'Annotation string to record in the profile' },
     symbolize: { kind: 'string', default: '', help: 'Options for profile symbolization (accepted, not used: profiles are symbolized)' },
-    http: { kind: 'string', default: '', help: 'Present interactive web UI at the specified http host:port (not supported)' },
+    http: { kind: 'string', default: '', help: 'Present interactive web UI at the specified http host:port' },
+    no_browser: { kind: 'bool', default: false, help: 'Skip opening a browser for the interactive web UI' },
+    html: { kind: 'bool', default: false, help: 'Outputs one self-contained HTML file: the flame graph and top table' },
     help: { kind: 'bool', default: false, help: 'Show this help' },
   };
   for (const name of Object.keys(sampleShorthands)) specs[name] = { kind: 'bool', default: false, help: `Display ${name.replace('_', ' ')}` };
@@ -59,7 +61,8 @@ Reads pprof profiles (file, gzip or raw protobuf; "-" for stdin; http(s) URL;
 V8 .cpuprofile/.heapprofile) and prints the reports of \`go tool pprof\`.
 Without a report flag on a terminal, starts the interactive shell.
 
-Reports: -top -text -tree -peek=RE -list=RE -traces -tags -raw -dot -svg -proto
+Reports: -top -text -tree -peek=RE -list=RE -traces -tags -raw -dot -svg -proto -html
+Web UI:  -http=[host]:port [-no_browser]
 Options:
 `;
 
@@ -113,7 +116,6 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
       throw new UsageError(`-${name} is not supported by tsprof: use -svg or -dot for graphs, -top/-tree/-peek/-list/-traces for text`);
     }
   }
-  if (values.http !== '') throw new UsageError('-http (web UI) is not supported; use a report flag or the interactive shell');
   const config = configFromFlags(values, parsed.set);
   const command = chosenCommand(values);
   if (parsed.args.length === 0) throw new UsageError('no profile source specified (usage: tsprof [options] source...; -help for options)');
@@ -121,7 +123,11 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
   const diffBase = values.diff_base as string[];
   if (base.length > 0 && diffBase.length > 0) throw new UsageError('-base and -diff_base flags cannot both be specified');
   if (config.normalize && base.length === 0 && diffBase.length === 0) throw new UsageError('must have base profile to normalize by');
-  if (!command && !io.isTerminal) {
+  const web = values.http !== '' || values.html === true;
+  // A bad -http address fails before a large profile is loaded.
+  if (values.http !== '') (await import('../web/listen-address.js')).parseListenAddress(values.http as string);
+  if (web && command) throw new UsageError('must set at most one output format');
+  if (!command && !web && !io.isTerminal) {
     throw new UsageError('no report flag given and not on a terminal: add one of -top, -tree, -peek=RE, -list=RE, -traces, -tags, -raw, -dot, -svg, -proto (see -help)');
   }
   const seconds = values.seconds as number;
@@ -143,20 +149,24 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
   const comment = values.add_comment as string;
   if (comment !== '') profile = { ...profile, comments: [...profile.comments, comment] };
 
-  if (!command) {
+  if (values.http !== '') return (await import('../web/serve-web-ui.js')).serveWebUi(profile, config, { http: values.http as string, noBrowser: values.no_browser === true, stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
+  const chunks = values.html === true
+    ? [await (await import('../web/static-html.js')).staticHtml(profile, config, { warn: (m) => io.stderr.write(m + '\n'), cwd: io.cwd })]
+    : undefined;
+  if (!command && !chunks) {
     // Loaded only when used, so report runs do not pay for readline and the shell.
     const { runShell } = await import('./shell.js');
     return runShell(profile, config, io);
   }
-  if (command.name === 'proto' && config.output === '' && io.isTerminal) {
+  if (command?.name === 'proto' && config.output === '' && io.isTerminal) {
     throw new UsageError('-proto writes binary: give -output FILE or redirect stdout');
   }
-  const chunks = await generateReportChunks(profile, config, command, { warn: (m) => io.stderr.write(m + '\n'), cwd: io.cwd });
+  const output = chunks ?? await generateReportChunks(profile, config, command!, { warn: (m) => io.stderr.write(m + '\n'), cwd: io.cwd });
   if (config.output !== '') {
     io.stderr.write(`Generating report in ${config.output}\n`);
     const file = createWriteStream(resolve(io.cwd, config.output));
     try {
-      await writeAll(file, chunks);
+      await writeAll(file, output);
       file.end();
       await once(file, 'finish');
     } catch (err) {
@@ -166,7 +176,7 @@ export async function pprofCommand(args: string[], io: CliIO): Promise<number> {
     return 0;
   }
   try {
-    await writeAll(io.stdout, chunks);
+    await writeAll(io.stdout, output);
   } catch (err) {
     // The reader went away (`tsprof -traces big | head`): not an error, as for any Unix filter.
     if ((err as NodeJS.ErrnoException).code === 'EPIPE') return 0;

@@ -15,6 +15,8 @@ import type { CliIO } from './io.js';
 const flags: Record<string, FlagSpec> = {
   json: { kind: 'bool', default: false, help: 'print the result as JSON' },
   n: { kind: 'int', default: 20, help: 'rows to show (constructors, instances, groups, collections)' },
+  http: { kind: 'string', default: '', help: 'browse the snapshots in a web UI at [host]:port: tsprof snapshot -http=:8080 FILE...' },
+  no_browser: { kind: 'bool', default: false, help: 'with -http: print the URL, open no browser' },
   help: { kind: 'bool', default: false, help: 'show this help' },
 };
 
@@ -28,6 +30,7 @@ DevTools, gzipped or not; - for stdin) and explains why memory is held.
                              direct retainers and dominators; TARGET is a node id
                              (@41445 or 41445) or a constructor name (largest instances)
   leaks FILE                 sliced strings keeping large strings alive, largest collections
+  -http=[host]:port FILE...  all of these as pages in the browser (diff with 2 or 3 files)
   diff FILE1 FILE2 [FILE3]   objects allocated after FILE1 and still alive in the last
                              file (with 3: allocated between FILE1 and FILE2, alive in FILE3),
                              by constructor and retainer path
@@ -57,6 +60,7 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
     io.stdout.write(usage + flagUsage(flags));
     return 0;
   }
+  if (v.http !== '') return serveSnapshots(name !== undefined && name in subcommands ? rest : parsed.args, v.n as number, v, io);
   if (name === undefined) throw new UsageError('snapshot: want a subcommand: summary, retainers, leaks or diff (see tsprof snapshot -help)');
   const sub = subcommands[name];
   if (!sub) throw new UsageError(`snapshot: unknown subcommand ${JSON.stringify(name)}: want summary, retainers, leaks or diff`);
@@ -73,6 +77,18 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
   const result = sub.run(snapshots, files, rest.slice(fileCount), limit);
   io.stdout.write(v.json ? JSON.stringify(result.json, null, 2) + '\n' : result.text);
   return 0;
+}
+
+/** serveSnapshots is `tsprof snapshot -http=... FILE...`: every subcommand's report as a page, computed by the same code. */
+async function serveSnapshots(files: string[], limit: number, v: Record<string, unknown>, io: CliIO): Promise<number> {
+  if (files.length < 1 || files.length > 3) throw new UsageError(`snapshot -http: want 1 to 3 snapshot files, got ${files.length}`);
+  const snapshots: HeapSnapshot[] = [];
+  for (const file of files) snapshots.push(await load(file, io));
+  const last = files.length - 1;
+  const { serveSnapshotUi } = await import('../web/snapshot-ui.js');
+  return serveSnapshotUi((report, extra) => report === 'diff'
+    ? diffReport(snapshots, files, extra, limit)
+    : subcommands[report]!.run([snapshots[last]!], [files[last]!], extra, limit), files, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
 }
 
 async function load(file: string, io: CliIO): Promise<HeapSnapshot> {

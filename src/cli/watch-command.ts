@@ -7,6 +7,7 @@ import { formatLeakReport, huntLeak, judgeProfiles, type HuntProgress } from '..
 import { loadProfile, profileURL } from '../source/load-profile.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import { byteSizeFlag, durationFlag } from './quantity-flags.js';
+import type { WatchUi } from '../web/watch-ui.js';
 import type { CliIO } from './io.js';
 
 const flags: Record<string, FlagSpec> = {
@@ -22,6 +23,8 @@ const flags: Record<string, FlagSpec> = {
   timeout: { kind: 'string', default: '30s', help: 'timeout of each request (default 30s; snapshot downloads get 10 times that)' },
   json: { kind: 'bool', default: false, help: 'print the report as JSON' },
   fail: { kind: 'bool', default: false, help: `exit with status ${leakExitStatus} when the watch finds a leak (for CI gates; the report is printed all the same)` },
+  http: { kind: 'string', default: '', help: 'also show the watch in a web UI at [host]:port: live, then the report with its plots' },
+  no_browser: { kind: 'bool', default: false, help: 'with -http: print the URL, open no browser' },
   help: { kind: 'bool', default: false, help: 'show this help' },
 };
 
@@ -72,6 +75,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
     for (const name of parsed.args) profiles.push({ name, profile: await loadProfile(name, { cwd: io.cwd }) });
     const report = judgeProfiles(profiles, { growth, ...sampleType });
     io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));
+    if (v.http !== '') return withWebUi(v, io, parsed.args.join(' '), intervalMs, async (ui) => ui.done(report.growth, report.conclusion, formatLeakReport(report)));
     return v.fail && leakFound(report.growth) ? leakExitStatus : 0;
   }
 
@@ -82,7 +86,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   const onSigint = () => interrupt.abort();
   process.once('SIGINT', onSigint);
   const progress = io.isTerminal ? progressLine(io, attached ? `process ${parsed.args[0]}` : parsed.args[0]!) : undefined;
-  try {
+  const watch = async (ui?: WatchUi) => {
     const report = await huntLeak({
       url: attached?.url ?? parsed.args[0]!,
       intervalMs,
@@ -95,16 +99,29 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
       ...sampleType,
       signal: interrupt.signal,
       ...(attached ? { token: attached.token } : token ? { token } : {}),
-      ...(progress ? { onProgress: progress.update } : {}),
+      ...(progress || ui ? { onProgress: (p: HuntProgress) => { progress?.update(p); if (ui && p.phase === 'watch') ui.progress(Date.now(), p.totalBytes, p.leader ? `${p.leader.functionName} +${formatBytes(p.leader.gainedBytes)}` : ''); } } : {}),
     });
     progress?.clear();
     io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));
-    return v.fail && leakFound(report.growth) ? leakExitStatus : 0;
+    ui?.done(report.growth, report.conclusion, formatLeakReport(report));
+    found = leakFound(report.growth);
+  };
+  let found = false;
+  try {
+    if (v.http !== '') return await withWebUi(v, io, attached ? `process ${parsed.args[0]}` : parsed.args[0]!, intervalMs, watch);
+    await watch();
+    return v.fail && found ? leakExitStatus : 0;
   } finally {
     progress?.clear();
     process.removeListener('SIGINT', onSigint);
     if (attached) io.stderr.write(`tsprof watch: ${await attached.close().catch((err: unknown) => `could not close the inspector: ${errorMessage(err)}`)}\n`);
   }
+}
+
+/** withWebUi runs the watch with its web page (tsprof watch -http), serving the report after it until Ctrl-C. */
+async function withWebUi(v: Record<string, unknown>, io: CliIO, watching: string, intervalMs: number, run: (ui: WatchUi) => Promise<void>): Promise<number> {
+  const { serveWatchUi } = await import('../web/watch-ui.js');
+  return serveWatchUi(watching, intervalMs, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stderr, stderr: io.stderr, cwd: io.cwd }, run);
 }
 
 /** progressLine rewrites one stderr line in place with the watch's state. */
