@@ -62,10 +62,12 @@ export class ExternalSampler {
       if (typeof original !== 'function') continue;
       this.originals.set(name, original);
       const sampler = this;
-      // A plain function keeps `this` (Buffer) and the arguments as the caller gave them.
-      const wrapper = function (this: unknown, ...args: unknown[]) {
-        const result = original.apply(this, args);
-        sampler.observe(result, name, args[0]);
+      // A plain function keeps `this` (Buffer) and the arguments as the caller gave them; `arguments`
+      // passed straight to apply stays on V8's fast path (no array is made).
+      const wrapper = function (this: unknown) {
+        // eslint-disable-next-line prefer-rest-params
+        const result = original.apply(this, arguments as unknown as unknown[]);
+        sampler.observe(result, name, arguments[0]);
         return result;
       };
       Object.defineProperty(wrapper, 'name', { value: name });
@@ -85,12 +87,13 @@ export class ExternalSampler {
   private observe(result: unknown, via: string, args0: unknown): void {
     try {
       if (!(result instanceof Uint8Array)) return;
-      const store = result.buffer;
-      const size = store.byteLength;
+      // Decide on the length first: reading `.buffer` can make V8 create the ArrayBuffer object.
+      const size = result.byteLength;
+      if (size === 0 || Math.random() >= 1 - Math.exp(-size / this.interval)) return;
       // Small Buffers share Node's 8 KiB pool, and Buffer.from(arrayBuffer) is a view of memory
       // allocated before: only a Buffer that is its whole, new store is an allocation of its own.
-      if (size === 0 || result.byteOffset !== 0 || result.byteLength !== size || viewsExisting(via, args0)) return;
-      if (Math.random() >= 1 - Math.exp(-size / this.interval)) return;
+      const store = result.buffer;
+      if (result.byteOffset !== 0 || store.byteLength !== size || viewsExisting(via, args0)) return;
       const frames = captureFrames();
       const key = `${via}\u0000${frames.map((f) => `${f.functionName}\u0001${f.url}\u0001${f.line}\u0001${f.column}`).join('\u0000')}`;
       let stack = this.stacks.get(key);
