@@ -1,5 +1,6 @@
 import type { V8CpuProfile } from '../source/v8-cpu-profile.js';
 import { sleepUnlessAborted } from '../timing/abortable-sleep.js';
+import { isCpuProfilerKeptAlive } from './continuous/continuous-cpu-profiler.js';
 import { InspectorSession } from './inspector-session.js';
 
 /** CpuProfilerBusyError says another CPU profile is being taken (Go answers the same). */
@@ -10,8 +11,12 @@ export class CpuProfilerBusyError extends Error {
   }
 }
 
-/** One CPU profile at a time in the whole process, whichever agent or handler asks. */
-let profiling = false;
+/**
+ * One CPU profile at a time in the whole process, whichever agent or handler
+ * asks, as Go; except while a continuous profiler keeps V8's profiler alive:
+ * another profile then costs no heap walk, so requests run side by side.
+ */
+let profiling = 0;
 
 /** CpuProfileResult is V8's profile plus the wall-clock start pprof wants. */
 export interface CpuProfileResult {
@@ -21,13 +26,14 @@ export interface CpuProfileResult {
 
 /**
  * takeCpuProfile samples the CPU for `seconds` and returns V8's profile. It
- * throws CpuProfilerBusyError at once when a profile is already running. The
+ * throws CpuProfilerBusyError at once when a profile is already running (unless
+ * a continuous profiler runs, see isCpuProfilerKeptAlive). The
  * timer is unref'd: a process that wants to exit is not kept alive by a profile.
  * `signal` ends the profile early (the client went away or the agent stops).
  */
 export async function takeCpuProfile(seconds: number, intervalMicros: number, signal?: AbortSignal): Promise<CpuProfileResult> {
-  if (profiling) throw new CpuProfilerBusyError();
-  profiling = true;
+  if (profiling > 0 && !isCpuProfilerKeptAlive()) throw new CpuProfilerBusyError();
+  profiling++;
   const session = new InspectorSession();
   try {
     session.call('Profiler.enable');
@@ -38,7 +44,7 @@ export async function takeCpuProfile(seconds: number, intervalMicros: number, si
     const { profile } = session.call<{ profile: V8CpuProfile }>('Profiler.stop');
     return { profile, startedAtMs };
   } finally {
-    profiling = false;
+    profiling--;
     try {
       session.disconnect();
     } catch {

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { TsprofError, errorMessage } from '../errors.js';
 import { acquireAgentRuntime } from './agent-runtime.js';
+import { startFleetMode } from './continuous/fleet-mode.js';
 import { type AgentOptions, resolveAgentOptions } from './options.js';
 import { handlePprofRequest, sendText } from './pprof-endpoints.js';
 
@@ -17,8 +18,11 @@ export interface RunningAgent {
   port: number;
   /** Origin, e.g. `http://127.0.0.1:6060`; the profiles are under `${url}/debug/pprof/`. */
   url: string;
-  /** stop closes the server and its connections and stops sampling; it leaves no handles behind. */
-  stop(): Promise<void>;
+  /**
+   * stop closes the server and its connections and stops sampling; it leaves no handles behind.
+   * When pushing, it first uploads the last interval and what is queued, for at most `flushMs` (default 5 s).
+   */
+  stop(options?: { flushMs?: number }): Promise<void>;
 }
 
 /**
@@ -69,6 +73,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
   }
   server.unref();
   server.on('error', (err) => runtime.errors.report('server', err));
+  const fleet = startFleetMode(runtime);
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : resolved.port;
   const hostForUrl = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
@@ -77,13 +82,16 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
     address: `${hostForUrl}:${port}`,
     port,
     url: `http://${hostForUrl}:${port}`,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        owned.release();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-      });
+    stop(options?: { flushMs?: number }) {
+      stopped ??= fleet.stop(options?.flushMs).then(
+        () =>
+          new Promise<void>((resolve) => {
+            owned.release();
+            server.close(() => resolve());
+            for (const socket of sockets) socket.destroy();
+            server.closeAllConnections();
+          }),
+      );
       return stopped;
     },
   };
@@ -115,6 +123,7 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   // Loopback exposure is the host's decision here, so the address rule does not apply.
   const resolved = resolveAgentOptions({ ...options, address: '127.0.0.1:0' });
   const owned = acquireAgentRuntime(resolved);
+  const fleet = startFleetMode(owned.runtime);
   const handler = ((req, res, next) => {
     try {
       const path = (req.url ?? '/').split('?', 1)[0]!;
@@ -128,7 +137,10 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
       owned.runtime.errors.report('request', err);
     }
   }) as PprofHandler;
-  handler.close = async () => owned.release();
+  handler.close = async () => {
+    await fleet.stop();
+    owned.release();
+  };
   return handler;
 }
 

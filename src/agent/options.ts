@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { TsprofError } from '../errors.js';
+import { type PushOptions, type ResolvedPushOptions, resolvePushOptions } from './push/push-options.js';
 
 /** AgentOptions configure the agent; every field is optional and has a safe default. */
 export interface AgentOptions {
@@ -27,6 +28,13 @@ export interface AgentOptions {
   appRoot?: string;
   /** Where the agent reports its own errors, each distinct one once (default: stderr). */
   log?: (line: string) => void;
+  /** Upload CPU and heap profiles to Grafana Pyroscope every interval (default from env TSPROF_PUSH_URL and friends). */
+  push?: PushOptions;
+  /**
+   * Keep V8's CPU profiler alive between profiles (env TSPROF_CONTINUOUS=1; on while pushing): CPU profile
+   * requests then start without V8's heap walk and run side by side (several collectors get no 409).
+   */
+  continuous?: boolean;
 }
 
 /** ResolvedAgentOptions are AgentOptions with every default applied and every value checked. */
@@ -42,6 +50,8 @@ export interface ResolvedAgentOptions {
   heapSnapshots: boolean;
   appRoot: string;
   log: (line: string) => void;
+  push: ResolvedPushOptions | undefined;
+  continuous: boolean;
 }
 
 /** defaultAgentAddress is where the agent listens unless told otherwise: loopback only. */
@@ -94,6 +104,7 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
       `tsprof agent: refusing to listen on ${host}:${port} without a token, as profiles reveal code and data; set TSPROF_TOKEN (or the token option), or use 127.0.0.1`,
     );
   }
+  const push = resolvePushOptions(options.push, env);
   return {
     host,
     port,
@@ -106,5 +117,7 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
     heapSnapshots: options.heapSnapshots ?? flag(env.TSPROF_HEAP_SNAPSHOTS) ?? false,
     appRoot: options.appRoot ?? process.cwd(),
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
+    push,
+    continuous: push !== undefined || (options.continuous ?? flag(env.TSPROF_CONTINUOUS) ?? false),
   };
 }
