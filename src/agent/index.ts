@@ -1,4 +1,5 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { TsprofError, errorMessage } from '../errors.js';
 import { acquireAgentRuntime } from './agent-runtime.js';
@@ -16,7 +17,7 @@ export interface RunningAgent {
   /** `host:port` actually bound, e.g. `127.0.0.1:6060`. */
   address: string;
   port: number;
-  /** Origin, e.g. `http://127.0.0.1:6060`; the profiles are under `${url}/debug/pprof/`. */
+  /** Origin, e.g. `http://127.0.0.1:6060` (`https:` with TLS); the profiles are under `${url}/debug/pprof/`. */
   url: string;
   /**
    * stop closes the server and its connections and stops sampling; it leaves no handles behind.
@@ -36,7 +37,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
   const owned = acquireAgentRuntime(resolved);
   const { runtime } = owned;
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
+  const onRequest: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path !== defaultPprofPrefix && !path.startsWith(defaultPprofPrefix + '/')) {
       sendText(res, 404, `not found: ${path}\nthe profiles are under ${defaultPprofPrefix}/`);
@@ -45,7 +46,9 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
     handlePprofRequest(runtime, defaultPprofPrefix, path.slice(defaultPprofPrefix.length), req, res).catch((err) =>
       runtime.errors.report('request', err),
     );
-  });
+  };
+  // With TLS the token never crosses the network in clear.
+  const server = resolved.tls ? createHttpsServer({ cert: resolved.tls.cert, key: resolved.tls.key }, onRequest) : createServer(onRequest);
   // The agent must never keep the host alive, nor hold it up on exit.
   server.on('connection', (socket: Socket) => {
     socket.unref();
@@ -81,7 +84,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
   return {
     address: `${hostForUrl}:${port}`,
     port,
-    url: `http://${hostForUrl}:${port}`,
+    url: `${resolved.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
     stop(options?: { flushMs?: number }) {
       stopped ??= fleet.stop(options?.flushMs).then(
         () =>

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { TsprofError } from '../errors.js';
 import { type PushOptions, type ResolvedPushOptions, resolvePushOptions } from './push/push-options.js';
+import { type AgentTlsOptions, type ResolvedTls, resolveAgentTls } from './tls-options.js';
 
 /** AgentOptions configure the agent; every field is optional and has a safe default. */
 export interface AgentOptions {
@@ -35,6 +36,8 @@ export interface AgentOptions {
    * requests then start without V8's heap walk and run side by side (several collectors get no 409).
    */
   continuous?: boolean;
+  /** Serve HTTPS with this certificate and key (default env TSPROF_TLS_CERT and TSPROF_TLS_KEY, file paths). */
+  tls?: AgentTlsOptions;
 }
 
 /** ResolvedAgentOptions are AgentOptions with every default applied and every value checked. */
@@ -52,6 +55,7 @@ export interface ResolvedAgentOptions {
   log: (line: string) => void;
   push: ResolvedPushOptions | undefined;
   continuous: boolean;
+  tls: ResolvedTls | undefined;
 }
 
 /** defaultAgentAddress is where the agent listens unless told otherwise: loopback only. */
@@ -119,5 +123,6 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
     push,
     continuous: push !== undefined || (options.continuous ?? flag(env.TSPROF_CONTINUOUS) ?? false),
+    tls: resolveAgentTls(options.tls, env),
   };
 }

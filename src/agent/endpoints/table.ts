@@ -1,4 +1,5 @@
 import type { Endpoint } from './endpoint.js';
+import { type GoOnlyProfile, goOnlyReasons, serveGoOnly } from './go-only.js';
 import { serveHeap } from './heap.js';
 import { serveHeapSnapshot } from './heap-snapshot.js';
 import { serveCpu } from './profile.js';
@@ -9,6 +10,11 @@ function cmdline(): string {
   return [process.argv[0] ?? 'node', ...process.execArgv, ...process.argv.slice(1)].join('\x00');
 }
 
+/** goOnly is the entry of a Go profile Node.js has no counterpart of (collectors scrape them by default). */
+function goOnly(name: GoOnlyProfile): Endpoint {
+  return { name, description: `Empty, as Go collectors expect it: ${goOnlyReasons[name]}`, linkQuery: '?debug=1', available: () => true, serve: (ctx) => serveGoOnly(ctx, name) };
+}
+
 /** The agent's command table: every endpoint under the prefix. */
 export const endpoints: Endpoint[] = [
   {
@@ -16,9 +22,13 @@ export const endpoints: Endpoint[] = [
     description: 'A sampling of all memory allocations since the agent started (alloc_space by default).',
     linkQuery: '?debug=1',
     available: (rt) => rt.heap.settings.allocations,
-    unavailableReason: 'allocation sampling is off; start the agent with allocationSampling: true or TSPROF_ALLOCS=1',
+    unavailableReason:
+      'allocation sampling is off; start the agent with allocationSampling: true or TSPROF_ALLOCS=1 ' +
+      '(V8 cannot keep allocations since the start beside the in-use heap), or read the in-use heap at /heap, ' +
+      'where Grafana Alloy\'s profile.memory and Parca\'s memory path should point',
     serve: (ctx) => serveHeap(ctx, 'allocs'),
   },
+  goOnly('block'),
   {
     name: 'cmdline',
     description: 'The command line of this process, arguments separated by NUL bytes.',
@@ -26,6 +36,7 @@ export const endpoints: Endpoint[] = [
     available: () => true,
     serve: async (ctx) => sendText(ctx.res, 200, cmdline()),
   },
+  goOnly('goroutine'),
   {
     name: 'heap',
     description:
@@ -42,6 +53,7 @@ export const endpoints: Endpoint[] = [
     unavailableReason: 'heap snapshots are off, as they return heap contents; enable them with heapSnapshots: true or TSPROF_HEAP_SNAPSHOTS=1',
     serve: serveHeapSnapshot,
   },
+  goOnly('mutex'),
   {
     name: 'profile',
     description: 'CPU profile. ?seconds=N sets the duration (default 30). One at a time.',
