@@ -1,6 +1,6 @@
 import type { V8CpuProfile } from '../source/v8-cpu-profile.js';
 import { sleepUnlessAborted } from '../timing/abortable-sleep.js';
-import { isCpuProfilerKeptAlive } from './continuous/continuous-cpu-profiler.js';
+import { activeContinuousProfiler } from './continuous/continuous-cpu-profiler.js';
 import { InspectorSession } from './inspector-session.js';
 
 /** CpuProfilerBusyError says another CPU profile is being taken (Go answers the same). */
@@ -11,12 +11,8 @@ export class CpuProfilerBusyError extends Error {
   }
 }
 
-/**
- * One CPU profile at a time in the whole process, whichever agent or handler
- * asks, as Go; except while a continuous profiler keeps V8's profiler alive:
- * another profile then costs no heap walk, so requests run side by side.
- */
-let profiling = 0;
+/** One CPU profile at a time in the whole process, whichever agent or handler asks (outside continuous mode). */
+let profiling = false;
 
 /** CpuProfileResult is V8's profile plus the wall-clock start pprof wants. */
 export interface CpuProfileResult {
@@ -26,14 +22,17 @@ export interface CpuProfileResult {
 
 /**
  * takeCpuProfile samples the CPU for `seconds` and returns V8's profile. It
- * throws CpuProfilerBusyError at once when a profile is already running (unless
- * a continuous profiler runs, see isCpuProfilerKeptAlive). The
+ * throws CpuProfilerBusyError at once when a profile is already running, as Go;
+ * while a continuous profiler runs, it takes the profile beside it instead
+ * (no heap walk, several at once). The
  * timer is unref'd: a process that wants to exit is not kept alive by a profile.
  * `signal` ends the profile early (the client went away or the agent stops).
  */
 export async function takeCpuProfile(seconds: number, intervalMicros: number, signal?: AbortSignal): Promise<CpuProfileResult> {
-  if (profiling > 0 && !isCpuProfilerKeptAlive()) throw new CpuProfilerBusyError();
-  profiling++;
+  const continuous = activeContinuousProfiler();
+  if (continuous) return continuous.profileFor(seconds, signal);
+  if (profiling) throw new CpuProfilerBusyError();
+  profiling = true;
   const session = new InspectorSession();
   try {
     session.call('Profiler.enable');
@@ -44,7 +43,7 @@ export async function takeCpuProfile(seconds: number, intervalMicros: number, si
     const { profile } = session.call<{ profile: V8CpuProfile }>('Profiler.stop');
     return { profile, startedAtMs };
   } finally {
-    profiling--;
+    profiling = false;
     try {
       session.disconnect();
     } catch {
