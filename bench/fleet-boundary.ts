@@ -6,18 +6,22 @@
 //   npx tsc -p . && node dist/bench/fleet-boundary.js [--reps 2] [--boundaries 5] [--heaps 100,500]
 //
 // Each measurement runs in a child process of its own that keeps a heap of the given size alive and
-// a light timer-driven workload running, then crosses `boundaries` one-second profile boundaries
-// while a 1 ms timer records the longest gap between its ticks in each second. It also reports
-// the one-time first start (the heap walk both pay once), and for tsprof the boundary's parts:
-// rotate() (start the next profile, stop and serialize the finished one), the conversion to pprof,
-// and the encoding (each its own macrotask in the pusher).
+// a light timer-driven workload running, then crosses `boundaries` one-second CPU profile boundaries,
+// then reads the heap profile once a second as often, while a 1 ms timer records the longest gap
+// between its ticks in each second. It also reports the one-time first start (the heap walk both
+// pay once), and for tsprof the boundary's parts: rotate() (bridge, stop and serialize the finished
+// profile, start the next), the conversion to pprof and the encoding (each its own turn, as in the pusher).
 import { spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 import { requireAnchor, type DatadogPprof } from './anchors.js';
 import { parseBenchFlags } from './support/bench-flags.js';
 import { median, roundOrder } from './support/stats.js';
 
 type Tool = 'tsprof' | 'datadog';
+
+const gzipAsync = promisify(gzip);
 
 const flags = parseBenchFlags('fleet-boundary', {
   reps: { kind: 'int', default: 2, help: 'repetitions; each runs both tools once per heap size, in alternating order' },
@@ -31,8 +35,10 @@ const flags = parseBenchFlags('fleet-boundary', {
 interface ChildResult {
   heapMb: number;
   firstStartMs: number;
-  /** Longest event-loop gap in each one-second window that holds a boundary. */
-  pauses: number[];
+  /** Longest event-loop gap in each one-second window that holds a CPU profile boundary. */
+  cpuPauses: number[];
+  /** The same for a heap profile read each second. */
+  heapPauses: number[];
   parts?: { rotate: number[]; convert: number[]; encode: number[] };
 }
 
@@ -79,6 +85,18 @@ function watchGaps(windowMs: number): { stop(): number[] } {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const nextTurn = () => new Promise((r) => setImmediate(r));
+
+/** everySecond runs job once a second, boundaries times, while watching the event loop; returns the gaps. */
+async function everySecond(boundaries: number, job: () => Promise<void>): Promise<number[]> {
+  const gaps = watchGaps(1000);
+  for (let i = 0; i < boundaries; i++) {
+    await sleep(1000);
+    await job();
+  }
+  await sleep(100);
+  return gaps.stop();
+}
 
 async function runChild(tool: Tool, heapMb: number, boundaries: number): Promise<ChildResult> {
   const kept = keepHeap(heapMb);
@@ -88,55 +106,57 @@ async function runChild(tool: Tool, heapMb: number, boundaries: number): Promise
   if (tool === 'tsprof') {
     const { ContinuousCpuProfiler } = await import('../src/agent/continuous/continuous-cpu-profiler.js');
     const { cpuProfileToPprof } = await import('../src/source/v8-cpu-profile.js');
+    const { heapTableToPprof } = await import('../src/source/v8-heap-profile.js');
     const { createAgentFrameNamer } = await import('../src/agent/frame-namer.js');
-    const { startAgent } = await import('../src/agent/index.js');
-    // The parts, measured directly on a profiler of their own.
+    const { HeapSampler } = await import('../src/agent/heap-sampler.js');
     const namer = createAgentFrameNamer(process.cwd());
     const profiler = new ContinuousCpuProfiler(10_000);
     const t0 = performance.now();
     profiler.start();
     const firstStartMs = performance.now() - t0;
+    await sleep(500);
+    // As the pusher: rotate, then build and encode in turns of their own, then gzip on the thread pool.
     const parts = { rotate: [] as number[], convert: [] as number[], encode: [] as number[] };
-    for (let i = 0; i < boundaries; i++) {
-      await sleep(1000);
+    const cpuPauses = await everySecond(boundaries, async () => {
       const a = performance.now();
       const { profile, startedAtMs } = profiler.rotate();
+      parts.rotate.push(performance.now() - a);
+      await nextTurn();
       const b = performance.now();
       const pprof = cpuProfileToPprof(profile, { namer, intervalMicros: 10_000, timeNanos: startedAtMs * 1e6 });
+      parts.convert.push(performance.now() - b);
+      await nextTurn();
       const c = performance.now();
-      pprof.encode();
-      const d = performance.now();
-      parts.rotate.push(b - a);
-      parts.convert.push(c - b);
-      parts.encode.push(d - c);
-    }
-    profiler.stop();
-    // The whole pipeline: the agent pushing every second to a server that answers at once.
-    const agent = await startAgent({
-      address: '127.0.0.1:0',
-      log: () => undefined,
-      push: { url: 'http://127.0.0.1:9', serviceName: 'bench', intervalSeconds: 1, http: async () => ({ status: 200, statusText: 'OK', bodyStart: '' }) },
+      const bytes = pprof.encode();
+      parts.encode.push(performance.now() - c);
+      await gzipAsync(bytes);
     });
-    await sleep(1500); // past the agent's own first start
-    const gaps = watchGaps(1000);
-    await sleep(boundaries * 1000 + 100);
-    const pauses = gaps.stop();
-    await agent.stop({ flushMs: 100 });
-    result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs, pauses, parts };
+    profiler.stop();
+    const heap = new HeapSampler({ interval: 512 * 1024, stackDepth: 64, allocations: false });
+    heap.start();
+    await sleep(500);
+    const heapPauses = await everySecond(boundaries, async () => {
+      const table = heap.samples();
+      await nextTurn();
+      const bytes = heapTableToPprof(table, { kind: 'inuse', interval: 512 * 1024, namer }).encode();
+      await gzipAsync(bytes);
+    });
+    heap.stop();
+    result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs, cpuPauses, heapPauses, parts };
   } else {
-    const { time, encode } = requireAnchor<DatadogPprof>('@datadog/pprof');
+    const { time, heap, encode } = requireAnchor<DatadogPprof>('@datadog/pprof');
     const t0 = performance.now();
     time.start({ intervalMicros: 10_000, durationMillis: 600_000 });
     const firstStartMs = performance.now() - t0;
-    await sleep(1500);
-    const gaps = watchGaps(1000);
-    // As @pyroscope/nodejs at each flush: stop with restart, then encode.
-    const boundary = setInterval(() => void encode(time.stop(true)), 1000);
-    await sleep(boundaries * 1000 + 100);
-    clearInterval(boundary);
-    const pauses = gaps.stop();
+    await sleep(500);
+    // As @pyroscope/nodejs at each flush: stop with restart, then encode (gzip inside).
+    const cpuPauses = await everySecond(boundaries, async () => void (await encode(time.stop(true))));
     time.stop(false);
-    result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs, pauses };
+    heap.start(512 * 1024, 64);
+    await sleep(500);
+    const heapPauses = await everySecond(boundaries, async () => void (await encode(heap.profile())));
+    heap.stop();
+    result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs, cpuPauses, heapPauses };
   }
   clearInterval(workload);
   if (kept.length === 0) throw new Error('unreachable');
@@ -162,13 +182,15 @@ if (flags.child) {
       }
     }
     const heap = median([...all.tsprof, ...all.datadog].map((c) => c.heapMb));
-    console.log(`heap ~${heap.toFixed(0)} MB, ${reps} reps × ${flags.boundaries} one-second boundaries:`);
+    console.log(`heap ~${heap.toFixed(0)} MB, ${reps} reps × ${flags.boundaries} one-second boundaries; longest event-loop gap per boundary second:`);
     for (const tool of ['tsprof', 'datadog'] as const) {
-      const pauses = all[tool].flatMap((c) => c.pauses);
+      const cpu = all[tool].flatMap((c) => c.cpuPauses);
+      const heapReads = all[tool].flatMap((c) => c.heapPauses);
       const first = all[tool].map((c) => c.firstStartMs);
-      const label = tool === 'tsprof' ? 'tsprof pusher (ContinuousCpuProfiler)' : '@datadog/pprof stop(restart) + encode';
-      console.log(`  ${label.padEnd(40)} longest gap per boundary second: median ${median(pauses).toFixed(1)} ms, max ${Math.max(...pauses).toFixed(1)} ms  (${fmt(pauses)})`);
-      console.log(`  ${''.padEnd(40)} first start (one-time heap walk): median ${median(first).toFixed(0)} ms`);
+      const label = tool === 'tsprof' ? 'tsprof (ContinuousCpuProfiler)' : '@datadog/pprof (stop(restart)+encode)';
+      console.log(`  ${label.padEnd(38)} CPU boundary: median ${median(cpu).toFixed(1)} ms, max ${Math.max(...cpu).toFixed(1)} ms  (${fmt(cpu)})`);
+      console.log(`  ${''.padEnd(38)} heap profile read: median ${median(heapReads).toFixed(1)} ms, max ${Math.max(...heapReads).toFixed(1)} ms  (${fmt(heapReads)})`);
+      console.log(`  ${''.padEnd(38)} first CPU profiler start (one-time heap walk): median ${median(first).toFixed(0)} ms`);
     }
     const parts = all.tsprof.map((c) => c.parts!);
     console.log(

@@ -36,6 +36,13 @@ export interface AgentOptions {
    * requests then start without V8's heap walk and run side by side (several collectors get no 409).
    */
   continuous?: boolean;
+  /**
+   * Tag CPU samples with the labels of withLabels() (env TSPROF_REQUEST_LABELS=1; default off: it
+   * costs an async hook on every callback, measured in BENCHMARKS.md).
+   */
+  requestLabels?: boolean;
+  /** Also label every node:http request (Express, Fastify) by method and route (env TSPROF_HTTP_LABELS=1; implies requestLabels). */
+  httpRouteLabels?: boolean;
   /** Serve HTTPS with this certificate and key (default env TSPROF_TLS_CERT and TSPROF_TLS_KEY, file paths). */
   tls?: AgentTlsOptions;
 }
@@ -56,6 +63,8 @@ export interface ResolvedAgentOptions {
   push: ResolvedPushOptions | undefined;
   continuous: boolean;
   tls: ResolvedTls | undefined;
+  requestLabels: boolean;
+  httpRouteLabels: boolean;
 }
 
 /** defaultAgentAddress is where the agent listens unless told otherwise: loopback only. */
@@ -109,6 +118,7 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
     );
   }
   const push = resolvePushOptions(options.push, env);
+  const httpRouteLabels = options.httpRouteLabels ?? flag(env.TSPROF_HTTP_LABELS) ?? false;
   return {
     host,
     port,
@@ -124,5 +134,7 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
     push,
     continuous: push !== undefined || (options.continuous ?? flag(env.TSPROF_CONTINUOUS) ?? false),
     tls: resolveAgentTls(options.tls, env),
+    requestLabels: httpRouteLabels || (options.requestLabels ?? flag(env.TSPROF_REQUEST_LABELS) ?? false),
+    httpRouteLabels,
   };
 }

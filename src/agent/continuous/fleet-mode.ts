@@ -1,4 +1,6 @@
 import type { AgentRuntime } from '../agent-runtime.js';
+import { installHttpRouteLabels } from '../labels/http-route-labels.js';
+import { labelTimeline } from '../labels/label-context.js';
 import { PyroscopePusher } from '../push/pyroscope-pusher.js';
 import { ContinuousCpuProfiler } from './continuous-cpu-profiler.js';
 
@@ -14,13 +16,38 @@ export interface FleetMode {
 }
 
 /**
- * startFleetMode starts what the options ask for: with `push`, a pusher (which
+ * startFleetMode starts what the options ask for: label tracking for withLabels
+ * (and the node:http route hook) when asked; with `push`, a pusher (which
  * keeps the CPU profiler alive itself); with `continuous` alone, a keep-alive
  * profile renewed every minute (its samples dropped), so CPU profile requests
  * start without a heap walk and run side by side. It never throws: a profiler
  * V8 refuses is logged once and the agent goes on without it.
  */
 export function startFleetMode(runtime: AgentRuntime): FleetMode {
+  const labels = startLabels(runtime);
+  const profiling = startProfiling(runtime);
+  return {
+    pusher: profiling.pusher,
+    stop: async (deadlineMs) => {
+      await profiling.stop(deadlineMs);
+      labels();
+    },
+  };
+}
+
+/** startLabels turns label tracking (and the HTTP hook) on as asked; returns how to turn them off. */
+function startLabels(runtime: AgentRuntime): () => void {
+  const { options } = runtime;
+  if (!options.requestLabels) return () => undefined;
+  labelTimeline.start();
+  const uninstall = options.httpRouteLabels ? installHttpRouteLabels() : () => undefined;
+  return () => {
+    uninstall();
+    labelTimeline.stop();
+  };
+}
+
+function startProfiling(runtime: AgentRuntime): FleetMode {
   const { options } = runtime;
   if (options.push) {
     const pusher = new PyroscopePusher(runtime, options.push);

@@ -2,6 +2,7 @@ import { cpuProfileToPprof } from '../../source/v8-cpu-profile.js';
 import { CpuProfilerBusyError, takeCpuProfile } from '../cpu-profiler.js';
 import { HttpError } from '../http-error.js';
 import { inlinedCallRecovery } from '../inlined-calls.js';
+import { sampleLabeler } from '../labels/label-context.js';
 import { secondsParam } from '../query.js';
 import type { RequestContext } from './endpoint.js';
 import { sendProfile } from './responses.js';
@@ -27,6 +28,7 @@ export async function serveCpu(ctx: RequestContext): Promise<void> {
       timeNanos: startedAtMs * 1e6,
       mainFile: process.argv[1],
       inlinedCalls: inlinedCallRecovery(),
+      labelsAt: sampleLabeler(profile.startTime),
     }),
   );
   await sendProfile(ctx, 'profile', pprof);

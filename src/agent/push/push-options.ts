@@ -12,6 +12,12 @@ export interface PushOptions {
   labels?: Record<string, string>;
   /** Seconds between uploads (env TSPROF_PUSH_INTERVAL: `15s`, `1m` or a number of seconds; default 15). */
   intervalSeconds?: number;
+  /**
+   * Seconds between heap profiles (env TSPROF_PUSH_HEAP_INTERVAL; default: every push interval). Rounded to
+   * a whole number of push intervals. Each heap read forces a full GC in V8 (its inspector always asks for
+   * one): about 0.9 ms per MB of heap, so on large heaps space them out (see BENCHMARKS.md).
+   */
+  heapIntervalSeconds?: number;
   /** Sent as `Authorization: Bearer` (env TSPROF_PUSH_TOKEN). */
   token?: string;
   /** Basic auth, e.g. Grafana Cloud's user id and API token (env TSPROF_PUSH_USER, TSPROF_PUSH_PASSWORD). */
@@ -39,6 +45,8 @@ export interface ResolvedPushOptions {
   /** The labels sent with every profile: the runtime's, then the user's (which win). */
   labels: Record<string, string>;
   intervalMs: number;
+  /** A heap profile every this many intervals (1: every one). */
+  heapEveryIntervals: number;
   headers: Record<string, string>;
   maxQueuedProfiles: number;
   maxQueuedBytes: number;
@@ -62,11 +70,11 @@ export function isPyroscopeServiceName(name: string): boolean {
 }
 
 /** parsePushInterval reads `15s`, `2m`, `500ms` or a bare number of seconds; undefined when empty. */
-export function parsePushInterval(text: string): number | undefined {
+export function parsePushInterval(text: string, name = 'TSPROF_PUSH_INTERVAL'): number | undefined {
   const t = text.trim();
   if (t === '') return undefined;
   const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(t);
-  if (!match) throw new TsprofError(`tsprof agent: TSPROF_PUSH_INTERVAL ${JSON.stringify(text)} is not a duration such as 15s or 1m`);
+  if (!match) throw new TsprofError(`tsprof agent: ${name} ${JSON.stringify(text)} is not a duration such as 15s or 1m`);
   const n = Number(match[1]);
   return match[2] === 'ms' ? n / 1000 : match[2] === 'm' ? n * 60 : n;
 }
@@ -134,6 +142,13 @@ export function resolvePushOptions(options: PushOptions | undefined, env: NodeJS
   const userLabels = options?.labels ?? parseLabelList(env.TSPROF_LABELS ?? '');
   checkLabels(userLabels, 'label');
   const intervalSeconds = bounded('the push interval (seconds)', options?.intervalSeconds ?? parsePushInterval(env.TSPROF_PUSH_INTERVAL ?? ''), 15, 1, 3600);
+  const heapIntervalSeconds = bounded(
+    'the heap push interval (seconds)',
+    options?.heapIntervalSeconds ?? parsePushInterval(env.TSPROF_PUSH_HEAP_INTERVAL ?? '', 'TSPROF_PUSH_HEAP_INTERVAL'),
+    intervalSeconds,
+    intervalSeconds,
+    86_400,
+  );
   const token = options?.token ?? (env.TSPROF_PUSH_TOKEN || undefined);
   const user = options?.user ?? (env.TSPROF_PUSH_USER || undefined);
   const password = options?.password ?? (env.TSPROF_PUSH_PASSWORD || undefined);
@@ -164,6 +179,7 @@ export function resolvePushOptions(options: PushOptions | undefined, env: NodeJS
     serviceName,
     labels,
     intervalMs: Math.round(intervalSeconds * 1000),
+    heapEveryIntervals: Math.max(1, Math.round(heapIntervalSeconds / intervalSeconds)),
     headers,
     maxQueuedProfiles: bounded('maxQueuedProfiles', options?.maxQueuedProfiles, 40, 1, 10_000),
     maxQueuedBytes: bounded('maxQueuedBytes', options?.maxQueuedBytes, 16 * 1024 * 1024, 1024, 2 ** 30),

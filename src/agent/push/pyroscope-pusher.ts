@@ -9,6 +9,7 @@ import type { AgentRuntime } from '../agent-runtime.js';
 import { ContinuousCpuProfiler } from '../continuous/continuous-cpu-profiler.js';
 import type { CpuProfileResult } from '../cpu-profiler.js';
 import { inlinedCallRecovery } from '../inlined-calls.js';
+import { sampleLabeler } from '../labels/label-context.js';
 import { type IngestMetadata, ingestUrl, profileForm } from './ingest-request.js';
 import type { ResolvedPushOptions } from './push-options.js';
 import { type Upload, UploadQueue, UploadRejectedError, type UploadQueueStats } from './upload-queue.js';
@@ -33,6 +34,8 @@ export class PyroscopePusher {
   private boundary: Promise<void> | undefined;
   private previousAllocations: HeapSampleTable | undefined;
   private lastBoundaryMs = 0;
+  private lastHeapMs = 0;
+  private boundaries = 0;
   private stopped: Promise<void> | undefined;
 
   constructor(
@@ -65,6 +68,7 @@ export class PyroscopePusher {
       this.runtime.errors.report('push: the CPU profiler could not start; pushing heap profiles only', err);
     }
     this.lastBoundaryMs = Date.now();
+    this.lastHeapMs = this.lastBoundaryMs;
     if (this.runtime.heap.settings.allocations) this.previousAllocations = this.readHeap();
     this.timer = setInterval(() => this.onBoundary(false), this.config.intervalMs);
     this.timer.unref();
@@ -86,7 +90,11 @@ export class PyroscopePusher {
     if (this.cpu.running) cpu = final ? this.cpu.stop() : this.cpu.rotate();
     const untilMs = Date.now();
     this.lastBoundaryMs = untilMs;
-    const heap = this.heapProfile(fromMs, untilMs);
+    // The heap every heapEveryIntervals boundaries (each read forces a full GC), and at the last one.
+    const heapDue = final || ++this.boundaries % this.config.heapEveryIntervals === 0;
+    const heapFromMs = this.lastHeapMs;
+    if (heapDue) this.lastHeapMs = untilMs;
+    const heap = heapDue ? this.heapProfile(heapFromMs, untilMs) : Promise.resolve(undefined);
     if (cpu) {
       const { profile, startedAtMs } = cpu;
       const { namer, options, gate } = this.runtime;
@@ -97,12 +105,13 @@ export class PyroscopePusher {
           timeNanos: startedAtMs * 1e6,
           mainFile: process.argv[1],
           inlinedCalls: inlinedCallRecovery(),
+          labelsAt: sampleLabeler(profile.startTime),
         }),
       );
       await this.enqueue('cpu', pprof, { fromMs, untilMs, sampleRate: Math.round(1e6 / options.cpuSamplingInterval) });
     }
     const heapPprof = await heap;
-    if (heapPprof) await this.enqueue('heap', heapPprof, { fromMs, untilMs });
+    if (heapPprof) await this.enqueue('heap', heapPprof, { fromMs: heapFromMs, untilMs });
   }
 
   private readHeap(): HeapSampleTable | undefined {
