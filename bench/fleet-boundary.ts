@@ -19,7 +19,7 @@ import { requireAnchor, type DatadogPprof } from './anchors.js';
 import { parseBenchFlags } from './support/bench-flags.js';
 import { median, roundOrder } from './support/stats.js';
 
-type Tool = 'tsprof' | 'datadog';
+type Tool = 'tsprof' | 'datadog' | 'none';
 
 const gzipAsync = promisify(gzip);
 
@@ -143,6 +143,11 @@ async function runChild(tool: Tool, heapMb: number, boundaries: number): Promise
     });
     heap.stop();
     result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs, cpuPauses, heapPauses, parts };
+  } else if (tool === 'none') {
+    // The control: the same heap, workload and watch, no profiler: the gaps the machine makes by itself.
+    const cpuPauses = await everySecond(boundaries, async () => undefined);
+    const heapPauses = await everySecond(boundaries, async () => undefined);
+    result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs: 0, cpuPauses, heapPauses };
   } else {
     const { time, heap, encode } = requireAnchor<DatadogPprof>('@datadog/pprof');
     const t0 = performance.now();
@@ -172,25 +177,25 @@ if (flags.child) {
 } else {
   const reps = flags.reps as number;
   for (const heapMb of String(flags.heaps).split(',').map(Number)) {
-    const all: Record<Tool, ChildResult[]> = { tsprof: [], datadog: [] };
+    const all: Record<Tool, ChildResult[]> = { tsprof: [], datadog: [], none: [] };
     for (let r = 0; r < reps; r++) {
-      for (const tool of roundOrder<Tool>(r, ['tsprof', 'datadog'])) {
+      for (const tool of roundOrder<Tool>(r, ['tsprof', 'datadog', 'none'])) {
         const args = [fileURLToPath(import.meta.url), '--child', tool, '--heap-mb', String(heapMb), '--boundaries', String(flags.boundaries)];
         const child = spawnSync(process.execPath, ['--max-old-space-size=8192', ...args], { encoding: 'utf8' });
         if (child.status !== 0) throw new Error(`${tool} child failed: ${child.stderr}`);
         all[tool].push(JSON.parse(child.stdout) as ChildResult);
       }
     }
-    const heap = median([...all.tsprof, ...all.datadog].map((c) => c.heapMb));
+    const heap = median([...all.tsprof, ...all.datadog, ...all.none].map((c) => c.heapMb));
     console.log(`heap ~${heap.toFixed(0)} MB, ${reps} reps × ${flags.boundaries} one-second boundaries; longest event-loop gap per boundary second:`);
-    for (const tool of ['tsprof', 'datadog'] as const) {
+    for (const tool of ['tsprof', 'datadog', 'none'] as const) {
       const cpu = all[tool].flatMap((c) => c.cpuPauses);
       const heapReads = all[tool].flatMap((c) => c.heapPauses);
       const first = all[tool].map((c) => c.firstStartMs);
-      const label = tool === 'tsprof' ? 'tsprof (ContinuousCpuProfiler)' : '@datadog/pprof (stop(restart)+encode)';
+      const label = tool === 'tsprof' ? 'tsprof (ContinuousCpuProfiler)' : tool === 'datadog' ? '@datadog/pprof (stop(restart)+encode)' : 'no profiler (the machine\'s own gaps)';
       console.log(`  ${label.padEnd(38)} CPU boundary: median ${median(cpu).toFixed(1)} ms, max ${Math.max(...cpu).toFixed(1)} ms  (${fmt(cpu)})`);
       console.log(`  ${''.padEnd(38)} heap profile read: median ${median(heapReads).toFixed(1)} ms, max ${Math.max(...heapReads).toFixed(1)} ms  (${fmt(heapReads)})`);
-      console.log(`  ${''.padEnd(38)} first CPU profiler start (one-time heap walk): median ${median(first).toFixed(0)} ms`);
+      if (tool !== 'none') console.log(`  ${''.padEnd(38)} first CPU profiler start (one-time heap walk): median ${median(first).toFixed(0)} ms`);
     }
     const parts = all.tsprof.map((c) => c.parts!);
     console.log(

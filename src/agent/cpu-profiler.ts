@@ -1,6 +1,7 @@
 import type { V8CpuProfile } from '../source/v8-cpu-profile.js';
 import { sleepUnlessAborted } from '../timing/abortable-sleep.js';
 import { activeContinuousProfiler } from './continuous/continuous-cpu-profiler.js';
+import type { CpuProfileResult } from './cpu-profile-result.js';
 import { InspectorSession } from './inspector-session.js';
 
 /** CpuProfilerBusyError says another CPU profile is being taken (Go answers the same). */
@@ -14,11 +15,7 @@ export class CpuProfilerBusyError extends Error {
 /** One CPU profile at a time in the whole process, whichever agent or handler asks (outside continuous mode). */
 let profiling = false;
 
-/** CpuProfileResult is V8's profile plus the wall-clock start pprof wants. */
-export interface CpuProfileResult {
-  profile: V8CpuProfile;
-  startedAtMs: number;
-}
+export type { CpuProfileResult } from './cpu-profile-result.js';
 
 /**
  * takeCpuProfile samples the CPU for `seconds` and returns V8's profile. It

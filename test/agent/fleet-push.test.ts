@@ -111,6 +111,27 @@ describe('push to Pyroscope: the ingest contract', () => {
   });
 });
 
+describe('push to Pyroscope: heap profiles spaced out', () => {
+  test('heapIntervalSeconds sends the heap every N intervals, covering the span since the last one', async () => {
+    const receiver = await startPyroscopeReceiver();
+    const agent = await startAgent({
+      address: '127.0.0.1:0',
+      log: () => undefined,
+      push: { url: receiver.url, serviceName: 'spaced-svc', intervalSeconds: 1, heapIntervalSeconds: 2 },
+    });
+    try {
+      await until('six CPU profiles', () => receiver.received.filter((r) => r.metricName === 'process_cpu').length >= 6);
+    } finally {
+      await agent.stop({ flushMs: 100 });
+      await receiver.close();
+    }
+    const cpu = receiver.received.filter((r) => r.metricName === 'process_cpu').length;
+    const heap = receiver.received.filter((r) => r.metricName === 'memory');
+    assert.ok(heap.length >= 2 && heap.length <= Math.ceil(cpu / 2) + 1, `${heap.length} heap profiles for ${cpu} CPU ones`);
+    for (const h of heap.slice(0, -1)) assert.ok(h.untilSeconds - h.fromSeconds >= 1, 'a heap profile spans two intervals');
+  });
+});
+
 describe('push to Pyroscope: the server down, slow, refusing', () => {
   test('server down: bounded queue dropping the oldest, one log line, then recovery when it comes up', async () => {
     const port = await freePort();
@@ -293,6 +314,7 @@ describe('push configuration', () => {
       [{ TSPROF_PUSH_URL: 'http://p:4040', TSPROF_SERVICE_NAME: 'my app' }, /service name "my app" is not allowed/],
       [{ TSPROF_PUSH_URL: 'http://p:4040', TSPROF_PUSH_INTERVAL: 'often' }, /TSPROF_PUSH_INTERVAL "often"/],
       [{ TSPROF_PUSH_URL: 'http://p:4040', TSPROF_PUSH_INTERVAL: '0s' }, /push interval/],
+      [{ TSPROF_PUSH_URL: 'http://p:4040', TSPROF_PUSH_HEAP_INTERVAL: '5s', TSPROF_PUSH_INTERVAL: '15s' }, /heap push interval \(seconds\) must be from 15/],
       [{ TSPROF_PUSH_URL: 'http://p:4040', TSPROF_PUSH_USER: 'u' }, /needs both/],
       [{ TSPROF_PUSH_URL: 'http://p:4040', TSPROF_PUSH_TOKEN: 't', TSPROF_PUSH_USER: 'u', TSPROF_PUSH_PASSWORD: 'p' }, /not both/],
     ];

@@ -1,5 +1,5 @@
 import { console as inspectorConsole } from 'node:inspector';
-import type { CpuProfileResult } from '../cpu-profiler.js';
+import type { CpuProfileResult } from '../cpu-profile-result.js';
 import type { V8CpuProfile } from '../../source/v8-cpu-profile.js';
 import { sleepUnlessAborted } from '../../timing/abortable-sleep.js';
 import { InspectorSession } from '../inspector-session.js';

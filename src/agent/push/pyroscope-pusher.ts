@@ -2,14 +2,12 @@ import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { errorMessage } from '../../errors.js';
 import { createNodeHttpPost, type HttpPost } from '../../fetch/http-post.js';
-import { cpuProfileToPprof } from '../../source/v8-cpu-profile.js';
 import { HeapSampleTable, heapTableToPprof } from '../../source/v8-heap-profile.js';
 import type { PprofBuilder } from '../../source/v8-pprof-builder.js';
 import type { AgentRuntime } from '../agent-runtime.js';
 import { ContinuousCpuProfiler } from '../continuous/continuous-cpu-profiler.js';
-import type { CpuProfileResult } from '../cpu-profiler.js';
-import { inlinedCallRecovery } from '../inlined-calls.js';
-import { sampleLabeler } from '../labels/label-context.js';
+import { agentCpuPprof } from '../cpu-pprof.js';
+import type { CpuProfileResult } from '../cpu-profile-result.js';
 import { type IngestMetadata, ingestUrl, profileForm } from './ingest-request.js';
 import type { ResolvedPushOptions } from './push-options.js';
 import { type Upload, UploadQueue, UploadRejectedError, type UploadQueueStats } from './upload-queue.js';
@@ -96,19 +94,8 @@ export class PyroscopePusher {
     if (heapDue) this.lastHeapMs = untilMs;
     const heap = heapDue ? this.heapProfile(heapFromMs, untilMs) : Promise.resolve(undefined);
     if (cpu) {
-      const { profile, startedAtMs } = cpu;
-      const { namer, options, gate } = this.runtime;
-      const pprof = await gate.run(() =>
-        cpuProfileToPprof(profile, {
-          namer,
-          intervalMicros: options.cpuSamplingInterval,
-          timeNanos: startedAtMs * 1e6,
-          mainFile: process.argv[1],
-          inlinedCalls: inlinedCallRecovery(),
-          labelsAt: sampleLabeler(profile.startTime),
-        }),
-      );
-      await this.enqueue('cpu', pprof, { fromMs, untilMs, sampleRate: Math.round(1e6 / options.cpuSamplingInterval) });
+      const pprof = await agentCpuPprof(this.runtime, cpu);
+      await this.enqueue('cpu', pprof, { fromMs, untilMs, sampleRate: Math.round(1e6 / this.runtime.options.cpuSamplingInterval) });
     }
     const heapPprof = await heap;
     if (heapPprof) await this.enqueue('heap', heapPprof, { fromMs: heapFromMs, untilMs });
