@@ -40,6 +40,8 @@ interface ChildResult {
   /** The same for a heap profile read each second. */
   heapPauses: number[];
   parts?: { rotate: number[]; convert: number[]; encode: number[] };
+  /** For @datadog/pprof: the synchronous time.stop(true) at each boundary. */
+  stops?: number[];
 }
 
 /** keepHeap allocates small objects until V8's used heap reaches mb. */
@@ -155,13 +157,19 @@ async function runChild(tool: Tool, heapMb: number, boundaries: number): Promise
     const firstStartMs = performance.now() - t0;
     await sleep(500);
     // As @pyroscope/nodejs at each flush: stop with restart, then encode (gzip inside).
-    const cpuPauses = await everySecond(boundaries, async () => void (await encode(time.stop(true))));
+    const stops: number[] = [];
+    const cpuPauses = await everySecond(boundaries, async () => {
+      const a = performance.now();
+      const profile = time.stop(true);
+      stops.push(performance.now() - a);
+      await encode(profile);
+    });
     time.stop(false);
     heap.start(512 * 1024, 64);
     await sleep(500);
     const heapPauses = await everySecond(boundaries, async () => void (await encode(heap.profile())));
     heap.stop();
-    result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs, cpuPauses, heapPauses };
+    result = { heapMb: process.memoryUsage().heapUsed / 1e6, firstStartMs, cpuPauses, heapPauses, stops };
   }
   clearInterval(workload);
   if (kept.length === 0) throw new Error('unreachable');
@@ -200,7 +208,10 @@ if (flags.child) {
     const parts = all.tsprof.map((c) => c.parts!);
     console.log(
       `  tsprof boundary parts, medians: rotate ${median(parts.flatMap((p) => p.rotate)).toFixed(2)} ms, ` +
-        `to pprof ${median(parts.flatMap((p) => p.convert)).toFixed(2)} ms, encode ${median(parts.flatMap((p) => p.encode)).toFixed(2)} ms`,
+        `to pprof ${median(parts.flatMap((p) => p.convert)).toFixed(2)} ms, encode ${median(parts.flatMap((p) => p.encode)).toFixed(2)} ms ` +
+        `(max of any part ${Math.max(...parts.flatMap((p) => [...p.rotate, ...p.convert, ...p.encode])).toFixed(2)} ms)`,
     );
+    const stops = all.datadog.flatMap((c) => c.stops ?? []);
+    console.log(`  @datadog/pprof time.stop(true), synchronous: median ${median(stops).toFixed(2)} ms, max ${Math.max(...stops).toFixed(2)} ms`);
   }
 }
