@@ -29,8 +29,14 @@ export function startFleetMode(runtime: AgentRuntime): FleetMode {
   return {
     pusher: profiling.pusher,
     stop: async (deadlineMs) => {
-      await profiling.stop(deadlineMs);
-      labels();
+      try {
+        await profiling.stop(deadlineMs);
+      } catch (err) {
+        // Stopping must finish (the agent closes its server next) whatever V8 answers.
+        runtime.errors.report('stopping continuous profiling', err);
+      } finally {
+        labels();
+      }
     },
   };
 }
