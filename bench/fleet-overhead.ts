@@ -15,6 +15,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseBenchFlags } from './support/bench-flags.js';
+import { handleRequest } from './support/fleet-workload.js';
 import { median, quantile } from './support/stats.js';
 
 type Config = 'none' | 'agent' | 'agent+labels' | 'push';
@@ -28,18 +29,6 @@ const flags = parseBenchFlags('fleet-overhead', {
   child: { kind: 'string', default: '', help: '(internal) run the workload with this configuration' },
 }).values;
 
-/** handleRequest is one request of the service: parse, compute, await three times, answer (CPU-bound: no timers to wait on). */
-async function handleRequest(n: number): Promise<number> {
-  const body = JSON.parse(JSON.stringify({ id: n, items: Array.from({ length: 30 }, (_, i) => ({ i, name: `item-${i}`, price: i * 1.5 })) })) as {
-    items: { price: number }[];
-  };
-  await new Promise((r) => setImmediate(r));
-  let total = 0;
-  for (const item of body.items) total += Math.sqrt(item.price * n);
-  await Promise.resolve(total);
-  await new Promise((r) => setImmediate(r));
-  return JSON.stringify({ n, total }).length;
-}
 
 async function runChild(config: Config, seconds: number, heapMb: number, concurrency: number): Promise<{ perSecond: number; cpuMicrosPerRequest: number }> {
   const kept: unknown[] = [];

@@ -6,6 +6,7 @@
 //
 //   npx tsc -p . && node dist/bench/fleet-toggle.js [--pairs 16] [--window-ms 1500]
 import { parseBenchFlags } from './support/bench-flags.js';
+import { handleRequest } from './support/fleet-workload.js';
 import { median, quantile } from './support/stats.js';
 
 const flags = parseBenchFlags('fleet-toggle', {
@@ -20,15 +21,6 @@ const { labelTimeline, withLabels } = await import('../src/agent/labels/label-co
 const kept: unknown[] = [];
 while (process.memoryUsage().heapUsed < (flags['heap-mb'] as number) * 1e6) for (let i = 0; i < 100_000; i++) kept.push({ id: kept.length, tags: [kept.length] });
 
-async function handleRequest(n: number): Promise<number> {
-  const body = JSON.parse(JSON.stringify({ id: n, items: Array.from({ length: 30 }, (_, i) => ({ i, name: `item-${i}`, price: i * 1.5 })) })) as { items: { price: number }[] };
-  await new Promise((r) => setImmediate(r));
-  let total = 0;
-  for (const item of body.items) total += Math.sqrt(item.price * n);
-  await Promise.resolve(total);
-  await new Promise((r) => setImmediate(r));
-  return JSON.stringify({ n, total }).length;
-}
 
 /** Feature is something switched on and off between windows. */
 interface Feature {
