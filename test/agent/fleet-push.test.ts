@@ -7,7 +7,9 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
 import { after, describe, test } from 'node:test';
 import { startAgent, type RunningAgent } from '../../src/agent/index.js';
-import { resolvePushOptions } from '../../src/agent/push/push-options.js';
+import { readFileSync } from 'node:fs';
+import { resolvePushOptions, tsprofVersion } from '../../src/agent/push/push-options.js';
+import { projectRoot } from './child-app.js';
 import { UploadQueue, UploadRejectedError, type Upload } from '../../src/agent/push/upload-queue.js';
 import type { Profile } from '../../src/profile/profile.js';
 import { type IngestedProfile, type PyroscopeReceiver, startPyroscopeReceiver } from './fleet-pyroscope-receiver.js';
@@ -303,6 +305,12 @@ describe('push configuration', () => {
     assert.equal(resolved.headers.authorization, `Basic ${Buffer.from('12345:secret').toString('base64')}`);
     assert.equal(resolved.headers['x-scope-orgid'], 'tenant-1');
     assert.equal(resolvePushOptions(undefined, {}), undefined, 'no URL, no push');
+  });
+
+  test('the version in otel.scope.version is the package\'s', () => {
+    const pkg = JSON.parse(readFileSync(`${projectRoot}/package.json`, 'utf8')) as { version: string };
+    assert.equal(tsprofVersion, pkg.version);
+    assert.equal(resolvePushOptions({ url: 'http://p:4040' })!.labels['otel.scope.version'], pkg.version);
   });
 
   test('bad settings are one clear line naming the setting', () => {
