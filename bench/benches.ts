@@ -106,5 +106,29 @@ export function benches(largeProfilePath: () => string): Bench[] {
       duration: '~3 min',
       requires: [{ kind: 'anchor', name: '@datadog/pprof' }],
     },
+    {
+      name: 'fleet-boundary',
+      measures: 'event-loop pause at each continuous CPU profile boundary and at each heap read, 100 and 500 MB heaps',
+      anchor: '@datadog/pprof 5.x (`time.stop(true)` + `encode()`, `heap.profile()`), and no profiler',
+      target: 'boundary ≤ 10 ms and no worse than the anchor',
+      duration: '~5 min',
+      requires: [{ kind: 'anchor', name: '@datadog/pprof' }],
+    },
+    {
+      name: 'fleet-overhead',
+      measures: 'requests/s and CPU per request of an async workload: no profiler, agent, agent + labels, push every 15 s',
+      anchor: 'the same workload without a profiler (@pyroscope/nodejs is not installed)',
+      target: 'push ≤ 1.5% of the event loop',
+      duration: '~7 min',
+      requires: [],
+    },
+    {
+      name: 'fleet-toggle',
+      measures: 'cost of the kept-alive CPU profiler and of per-request labels, switched on and off in paired windows in one process',
+      anchor: 'the same windows switched off',
+      target: 'labels < 1% or off by default with the cost stated',
+      duration: '~2 min',
+      requires: [],
+    },
   ];
 }

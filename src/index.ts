@@ -1,6 +1,7 @@
 // Public library surface of tsprof; each area re-exports what users may call.
 export { TsprofError, UsageError } from './errors.js';
 export { startAgent, pprofHandler, type AgentOptions, type RunningAgent, type PprofHandler, type PprofHandlerOptions } from './agent/index.js';
+export { withLabels, currentLabels, type LabelSet } from './agent/labels/label-context.js';
 // Reading and reporting pprof profiles (what `tsprof -top` does, as a library).
 export type { Profile } from './profile/profile.js';
 export { decodeProfile } from './profile/decode.js';

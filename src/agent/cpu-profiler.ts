@@ -1,5 +1,7 @@
 import type { V8CpuProfile } from '../source/v8-cpu-profile.js';
 import { sleepUnlessAborted } from '../timing/abortable-sleep.js';
+import { activeContinuousProfiler } from './continuous/continuous-cpu-profiler.js';
+import type { CpuProfileResult } from './cpu-profile-result.js';
 import { InspectorSession } from './inspector-session.js';
 
 /** CpuProfilerBusyError says another CPU profile is being taken (Go answers the same). */
@@ -10,14 +12,10 @@ export class CpuProfilerBusyError extends Error {
   }
 }
 
-/** One CPU profile at a time in the whole process, whichever agent or handler asks. */
+/** One CPU profile at a time in the whole process, whichever agent or handler asks (outside continuous mode). */
 let profiling = false;
 
-/** CpuProfileResult is V8's profile plus the wall-clock start pprof wants. */
-export interface CpuProfileResult {
-  profile: V8CpuProfile;
-  startedAtMs: number;
-}
+export type { CpuProfileResult } from './cpu-profile-result.js';
 
 /**
  * ProfilerChannel is a protocol session with one thread's V8: the main
@@ -49,11 +47,15 @@ export function mainThreadProfiling(): boolean {
 
 /**
  * takeCpuProfile samples the CPU for `seconds` and returns V8's profile. It
- * throws CpuProfilerBusyError at once when a profile is already running. The
+ * throws CpuProfilerBusyError at once when a profile is already running, as Go;
+ * while a continuous profiler runs, it takes the profile beside it instead
+ * (no heap walk, several at once). The
  * timer is unref'd: a process that wants to exit is not kept alive by a profile.
  * `signal` ends the profile early (the client went away or the agent stops).
  */
 export async function takeCpuProfile(seconds: number, intervalMicros: number, signal?: AbortSignal): Promise<CpuProfileResult> {
+  const continuous = activeContinuousProfiler();
+  if (continuous) return continuous.profileFor(seconds, signal);
   if (profiling) throw new CpuProfilerBusyError();
   profiling = true;
   const session = new InspectorSession();

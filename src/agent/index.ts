@@ -1,7 +1,9 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 import { TsprofError, errorMessage } from '../errors.js';
 import { acquireAgentRuntime } from './agent-runtime.js';
+import { startFleetMode } from './continuous/fleet-mode.js';
 import { type AgentOptions, resolveAgentOptions } from './options.js';
 import { handlePprofRequest, sendText } from './pprof-endpoints.js';
 
@@ -15,10 +17,13 @@ export interface RunningAgent {
   /** `host:port` actually bound, e.g. `127.0.0.1:6060`. */
   address: string;
   port: number;
-  /** Origin, e.g. `http://127.0.0.1:6060`; the profiles are under `${url}/debug/pprof/`. */
+  /** Origin, e.g. `http://127.0.0.1:6060` (`https:` with TLS); the profiles are under `${url}/debug/pprof/`. */
   url: string;
-  /** stop closes the server and its connections and stops sampling; it leaves no handles behind. */
-  stop(): Promise<void>;
+  /**
+   * stop closes the server and its connections and stops sampling; it leaves no handles behind.
+   * When pushing, it first uploads the last interval and what is queued, for at most `flushMs` (default 5 s).
+   */
+  stop(options?: { flushMs?: number }): Promise<void>;
 }
 
 /**
@@ -32,7 +37,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
   const owned = acquireAgentRuntime(resolved);
   const { runtime } = owned;
   const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
+  const onRequest: RequestListener = (req, res) => {
     const path = (req.url ?? '/').split('?', 1)[0]!;
     if (path !== defaultPprofPrefix && !path.startsWith(defaultPprofPrefix + '/')) {
       sendText(res, 404, `not found: ${path}\nthe profiles are under ${defaultPprofPrefix}/`);
@@ -41,7 +46,9 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
     handlePprofRequest(runtime, defaultPprofPrefix, path.slice(defaultPprofPrefix.length), req, res).catch((err) =>
       runtime.errors.report('request', err),
     );
-  });
+  };
+  // With TLS the token never crosses the network in clear.
+  const server = resolved.tls ? createHttpsServer({ cert: resolved.tls.cert, key: resolved.tls.key }, onRequest) : createServer(onRequest);
   // The agent must never keep the host alive, nor hold it up on exit.
   server.on('connection', (socket: Socket) => {
     socket.unref();
@@ -69,6 +76,7 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
   }
   server.unref();
   server.on('error', (err) => runtime.errors.report('server', err));
+  const fleet = startFleetMode(runtime);
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : resolved.port;
   const hostForUrl = resolved.host.includes(':') ? `[${resolved.host}]` : resolved.host;
@@ -76,14 +84,17 @@ export async function startAgent(options: AgentOptions = {}): Promise<RunningAge
   return {
     address: `${hostForUrl}:${port}`,
     port,
-    url: `http://${hostForUrl}:${port}`,
-    stop() {
-      stopped ??= new Promise<void>((resolve) => {
-        owned.release();
-        server.close(() => resolve());
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-      });
+    url: `${resolved.tls ? 'https' : 'http'}://${hostForUrl}:${port}`,
+    stop(options?: { flushMs?: number }) {
+      stopped ??= fleet.stop(options?.flushMs).then(
+        () =>
+          new Promise<void>((resolve) => {
+            owned.release();
+            server.close(() => resolve());
+            for (const socket of sockets) socket.destroy();
+            server.closeAllConnections();
+          }),
+      );
       return stopped;
     },
   };
@@ -115,6 +126,7 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
   // Loopback exposure is the host's decision here, so the address rule does not apply.
   const resolved = resolveAgentOptions({ ...options, address: '127.0.0.1:0' });
   const owned = acquireAgentRuntime(resolved);
+  const fleet = startFleetMode(owned.runtime);
   const handler = ((req, res, next) => {
     try {
       const path = (req.url ?? '/').split('?', 1)[0]!;
@@ -128,7 +140,10 @@ export function pprofHandler(options: PprofHandlerOptions = {}): PprofHandler {
       owned.runtime.errors.report('request', err);
     }
   }) as PprofHandler;
-  handler.close = async () => owned.release();
+  handler.close = async () => {
+    await fleet.stop();
+    owned.release();
+  };
   return handler;
 }
 

@@ -39,6 +39,18 @@ export class InspectorSession {
     });
   }
 
+  /**
+   * on listens to one protocol notification (e.g. `Profiler.consoleProfileFinished`);
+   * in-thread sessions deliver them synchronously, during the call that caused them.
+   */
+  on<T = unknown>(method: string, listener: (params: T) => void): void {
+    if (!this.session) {
+      this.session = new Session();
+      this.session.connect();
+    }
+    this.session.on(method, (message: { params: T }) => listener(message.params));
+  }
+
   /** disconnect ends the session; V8 stops whatever profilers it had running. */
   disconnect(): void {
     this.session?.disconnect();

@@ -1,5 +1,7 @@
 import { isIP } from 'node:net';
 import { TsprofError } from '../errors.js';
+import { type PushOptions, type ResolvedPushOptions, resolvePushOptions } from './push/push-options.js';
+import { type AgentTlsOptions, type ResolvedTls, resolveAgentTls } from './tls-options.js';
 
 /** AgentOptions configure the agent; every field is optional and has a safe default. */
 export interface AgentOptions {
@@ -34,6 +36,22 @@ export interface AgentOptions {
   appRoot?: string;
   /** Where the agent reports its own errors, each distinct one once (default: stderr). */
   log?: (line: string) => void;
+  /** Upload CPU and heap profiles to Grafana Pyroscope every interval (default from env TSPROF_PUSH_URL and friends). */
+  push?: PushOptions;
+  /**
+   * Keep V8's CPU profiler alive between profiles (env TSPROF_CONTINUOUS=1; on while pushing): CPU profile
+   * requests then start without V8's heap walk and run side by side (several collectors get no 409).
+   */
+  continuous?: boolean;
+  /**
+   * Tag CPU samples with the labels of withLabels() (env TSPROF_REQUEST_LABELS=1; default off: it
+   * costs an async hook on every callback, measured in BENCHMARKS.md).
+   */
+  requestLabels?: boolean;
+  /** Also label every node:http request (Express, Fastify) by method and route (env TSPROF_HTTP_LABELS=1; implies requestLabels). */
+  httpRouteLabels?: boolean;
+  /** Serve HTTPS with this certificate and key (default env TSPROF_TLS_CERT and TSPROF_TLS_KEY, file paths). */
+  tls?: AgentTlsOptions;
 }
 
 /** ResolvedAgentOptions are AgentOptions with every default applied and every value checked. */
@@ -50,6 +68,11 @@ export interface ResolvedAgentOptions {
   externalSites: boolean;
   appRoot: string;
   log: (line: string) => void;
+  push: ResolvedPushOptions | undefined;
+  continuous: boolean;
+  tls: ResolvedTls | undefined;
+  requestLabels: boolean;
+  httpRouteLabels: boolean;
 }
 
 /** defaultAgentAddress is where the agent listens unless told otherwise: loopback only. */
@@ -102,6 +125,8 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
       `tsprof agent: refusing to listen on ${host}:${port} without a token, as profiles reveal code and data; set TSPROF_TOKEN (or the token option), or use 127.0.0.1`,
     );
   }
+  const push = resolvePushOptions(options.push, env);
+  const httpRouteLabels = options.httpRouteLabels ?? flag(env.TSPROF_HTTP_LABELS) ?? false;
   return {
     host,
     port,
@@ -115,5 +140,10 @@ export function resolveAgentOptions(options: AgentOptions, env: NodeJS.ProcessEn
     externalSites: options.externalSites ?? flag(env.TSPROF_EXTERNAL_SITES) ?? false,
     appRoot: options.appRoot ?? process.cwd(),
     log: options.log ?? ((line) => process.stderr.write(line + '\n')),
+    push,
+    continuous: push !== undefined || (options.continuous ?? flag(env.TSPROF_CONTINUOUS) ?? false),
+    tls: resolveAgentTls(options.tls, env),
+    requestLabels: httpRouteLabels || (options.requestLabels ?? flag(env.TSPROF_REQUEST_LABELS) ?? false),
+    httpRouteLabels,
   };
 }

@@ -1,7 +1,10 @@
 /**
  * `node --import tsprof/agent app.js`, or `import 'tsprof/agent'` first thing:
  * starts the agent configured by the environment (TSPROF_ADDR, TSPROF_TOKEN,
- * TSPROF_HEAP_INTERVAL, TSPROF_ALLOCS, TSPROF_CPU_INTERVAL, TSPROF_HEAP_SNAPSHOTS).
+ * TSPROF_HEAP_INTERVAL, TSPROF_ALLOCS, TSPROF_CPU_INTERVAL, TSPROF_HEAP_SNAPSHOTS,
+ * TSPROF_CONTINUOUS, TSPROF_TLS_CERT/KEY, TSPROF_REQUEST_LABELS, TSPROF_HTTP_LABELS,
+ * and for pushing to Pyroscope TSPROF_PUSH_URL and the rest of TSPROF_PUSH_*,
+ * TSPROF_SERVICE_NAME, TSPROF_LABELS, TSPROF_TENANT).
  * It never throws into the app: a failure to start is one line on stderr and
  * the app runs on unprofiled. There is no top-level await, so CommonJS
  * `require` of this module works too.

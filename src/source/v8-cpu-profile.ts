@@ -1,5 +1,5 @@
 import type { FrameNamer, V8CallFrame } from './v8-frames.js';
-import { PprofBuilder } from './v8-pprof-builder.js';
+import { PprofBuilder, type StringLabels } from './v8-pprof-builder.js';
 
 /** V8CpuNode is a node of V8's CPU profile (Profiler domain, .cpuprofile files). */
 export interface V8CpuNode {
@@ -33,6 +33,12 @@ export interface CpuPprofOptions {
    * inlined-call-sites.ts); absent where V8 reports inlined frames itself.
    */
   inlinedCalls?: InlinedCallRecovery;
+  /**
+   * labelsAt gives the string labels of the sample taken at `micros` (V8's
+   * clock, as the profile's startTime), asked in increasing time order; the
+   * samples of a node are then split by their labels.
+   */
+  labelsAt?: (micros: number) => StringLabels | undefined;
 }
 
 /**
@@ -88,15 +94,28 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
   const deltas = profile.timeDeltas ?? [];
   const intervalMicros = options.intervalMicros ?? Math.max(1, Math.round(median(deltas.slice(1))) || 1000);
 
-  // Per node: samples and microseconds.
+  // Per node: samples and microseconds (and, with labelsAt, the same per label set).
   const counts = new Map<number, number>();
   const micros = new Map<number, number>();
+  const byLabels = options.labelsAt ? new Map<number, Map<StringLabels | undefined, [count: number, micros: number]>>() : undefined;
+  let at = profile.startTime;
   for (let i = 0; i < samples.length; i++) {
     const id = samples[i]!;
     const next = i + 1 < samples.length ? deltas[i + 1] : undefined;
     const charged = next !== undefined && next >= 0 ? next : intervalMicros;
     counts.set(id, (counts.get(id) ?? 0) + 1);
     micros.set(id, (micros.get(id) ?? 0) + charged);
+    at += deltas[i] ?? 0;
+    if (byLabels) {
+      const labels = options.labelsAt!(at);
+      let groups = byLabels.get(id);
+      if (!groups) byLabels.set(id, (groups = new Map()));
+      const group = groups.get(labels);
+      if (group) {
+        group[0]++;
+        group[1] += charged;
+      } else groups.set(labels, [1, charged]);
+    }
   }
   if (samples.length === 0) {
     // Profiles without a sample list still have hit counts.
@@ -179,17 +198,22 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
     return chain;
   };
 
-  for (const [id, count] of counts) {
+  for (const [id, nodeCount] of counts) {
     const node = nodes.get(id);
-    if (!node || idleFrameNames.has(node.callFrame.functionName) || count === 0) continue;
-    const time = micros.get(id) ?? 0;
-    const stack = callers(id);
+    if (!node || idleFrameNames.has(node.callFrame.functionName) || nodeCount === 0) continue;
+    const groups = byLabels?.get(id) ?? new Map([[undefined, [nodeCount, micros.get(id) ?? 0] as [number, number]]]);
+    for (const [labels, [count, time]] of groups) addNodeSamples(node, count, time, labels);
+  }
+
+  /** addNodeSamples adds a node's samples (of one label set), split over its lines. */
+  function addNodeSamples(node: V8CpuNode, count: number, time: number, labels: StringLabels | undefined): void {
+    const stack = callers(node.id);
     const ticks = (node.positionTicks ?? []).filter((t) => t.ticks > 0);
     const totalTicks = ticks.reduce((sum, t) => sum + t.ticks, 0);
     if (totalTicks === 0) {
       const leaf = builder.locationId(options.namer(node.callFrame, undefined));
-      builder.addSample([leaf, ...stack], [count, Math.round(time * 1000)]);
-      continue;
+      builder.addSample([leaf, ...stack], [count, Math.round(time * 1000)], undefined, labels);
+      return;
     }
     // Split counts by tick share with largest remainders, so the counts stay whole and add up.
     const shares = ticks.map((t) => (count * t.ticks) / totalTicks);
@@ -219,7 +243,7 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
           ...stack,
         ];
       }
-      builder.addSample(frames, [c, Math.round((time * 1000 * t.ticks) / totalTicks)]);
+      builder.addSample(frames, [c, Math.round((time * 1000 * t.ticks) / totalTicks)], undefined, labels);
     });
   }
   return builder;

@@ -26,6 +26,9 @@ export interface NumLabel {
   unit: string;
 }
 
+/** StringLabels are a sample's string labels as (key, value) pairs, e.g. `[['route', '/checkout']]`. */
+export type StringLabels = readonly (readonly [key: string, value: string])[];
+
 /**
  * PprofBuilder assembles a pprof profile from named frames: it interns strings,
  * functions and locations so equal frames share ids, as pprof readers expect,
@@ -47,6 +50,8 @@ export class PprofBuilder {
   private readonly sampleLocations: number[][] = [];
   private readonly sampleValues: number[][] = [];
   private readonly sampleLabels: (NumLabel | undefined)[] = [];
+  /** Per sample its string labels (key, value), or undefined; empty when no sample has any. */
+  private readonly sampleStringLabels: (StringLabels | undefined)[] = [];
 
   constructor(private readonly header: PprofHeader) {}
 
@@ -89,10 +94,14 @@ export class PprofBuilder {
   }
 
   /** addSample adds one sample; locationIds run from the leaf to the root, as pprof wants. */
-  addSample(locationIds: number[], values: number[], label?: NumLabel): void {
+  addSample(locationIds: number[], values: number[], label?: NumLabel, stringLabels?: StringLabels): void {
     this.sampleLocations.push(locationIds);
     this.sampleValues.push(values);
     this.sampleLabels.push(label);
+    if (stringLabels !== undefined || this.sampleStringLabels.length > 0) {
+      while (this.sampleStringLabels.length < this.sampleLocations.length - 1) this.sampleStringLabels.push(undefined);
+      this.sampleStringLabels.push(stringLabels);
+    }
   }
 
   /** sampleCount is how many samples were added so far. */
@@ -107,6 +116,7 @@ export class PprofBuilder {
     const types = h.sampleTypes.map(([t, u]) => [this.stringId(t), this.stringId(u)] as const);
     const periodType = [this.stringId(h.periodType[0]), this.stringId(h.periodType[1])] as const;
     const labels = this.sampleLabels.map((l) => (l ? ([this.stringId(l.key), l.value, this.stringId(l.unit)] as const) : undefined));
+    const stringLabels = this.sampleStringLabels.map((set) => set?.map(([k, v]) => [this.stringId(k), this.stringId(v)] as const));
     const comments = (h.comments ?? []).map((c) => this.stringId(c));
     const defaultSampleType = h.defaultSampleType ? this.stringId(h.defaultSampleType) : 0;
     const mainFile = this.stringId(h.mainFile ?? '');
@@ -128,6 +138,12 @@ export class PprofBuilder {
         w.int(1, label[0]);
         w.int(3, label[1]);
         w.int(4, label[2]);
+        w.end(lm);
+      }
+      for (const [key, str] of stringLabels[i] ?? []) {
+        const lm = w.begin(3);
+        w.int(1, key);
+        w.int(2, str);
         w.end(lm);
       }
       w.end(m);

@@ -86,9 +86,9 @@ describe('pprofHandler in the app’s own server', () => {
     try {
       assert.equal((await fetch(`${server.origin}/ops/pprof/cmdline`)).status, 200);
       assert.equal(await (await fetch(`${server.origin}/elsewhere`)).text(), 'next\n');
-      const unknown = await fetch(`${server.origin}/ops/pprof/goroutine`);
+      const unknown = await fetch(`${server.origin}/ops/pprof/nosuchprofile`);
       assert.equal(unknown.status, 404);
-      assert.match(await unknown.text(), /unknown profile: goroutine/);
+      assert.match(await unknown.text(), /unknown profile: nosuchprofile/);
     } finally {
       await server.close();
     }

@@ -44,9 +44,9 @@ describe('request validation', () => {
   }
 
   test('an unknown profile → 404 listing what exists', async () => {
-    const res = await fetch(`${agent.url}/debug/pprof/goroutine`);
+    const res = await fetch(`${agent.url}/debug/pprof/nosuchprofile`);
     assert.equal(res.status, 404);
-    assert.equal(await res.text(), 'unknown profile: goroutine\navailable: cmdline, heap, profile\n');
+    assert.equal(await res.text(), 'unknown profile: nosuchprofile\navailable: block, cmdline, goroutine, heap, mutex, profile\n');
     const outside = await fetch(`${agent.url}/metrics`);
     assert.equal(outside.status, 404);
     assert.match(await outside.text(), /profiles are under \/debug\/pprof\//);

@@ -1,5 +1,7 @@
 import { cpuProfileToPprof } from '../../source/v8-cpu-profile.js';
-import { CpuProfilerBusyError, type CpuProfileResult, mainThreadProfiling, takeCpuProfile } from '../cpu-profiler.js';
+import { agentCpuPprof } from '../cpu-pprof.js';
+import type { CpuProfileResult } from '../cpu-profile-result.js';
+import { CpuProfilerBusyError, mainThreadProfiling, takeCpuProfile } from '../cpu-profiler.js';
 import { HttpError } from '../http-error.js';
 import { inlinedCallRecovery } from '../inlined-calls.js';
 import { secondsParam } from '../query.js';
@@ -49,16 +51,20 @@ export async function serveCpu(ctx: RequestContext): Promise<void> {
     throw err;
   }
   if (ctx.signal.aborted && ctx.res.destroyed) return;
-  const build = ({ profile, startedAtMs }: CpuProfileResult) =>
-    gate.run(() =>
-      cpuProfileToPprof(profile, {
-        namer,
-        intervalMicros: options.cpuSamplingInterval,
-        timeNanos: startedAtMs * 1e6,
-        mainFile: process.argv[1],
-        inlinedCalls: inlinedCallRecovery(),
-      }),
-    );
+  // The main thread's profile as every agent path serves it (with request labels, whose timeline is
+  // the main thread's); a worker's without them.
+  const build = (result: CpuProfileResult) =>
+    selection.kind === 'main'
+      ? agentCpuPprof(ctx.runtime, result)
+      : gate.run(() =>
+          cpuProfileToPprof(result.profile, {
+            namer,
+            intervalMicros: options.cpuSamplingInterval,
+            timeNanos: result.startedAtMs * 1e6,
+            mainFile: process.argv[1],
+            inlinedCalls: inlinedCallRecovery(),
+          }),
+        );
   if (selection.kind !== 'all') {
     await sendProfile(ctx, 'profile', await build(outcomes.results[0]!.value));
     return;

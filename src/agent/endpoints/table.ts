@@ -1,5 +1,6 @@
 import type { Endpoint } from './endpoint.js';
 import { serveExternal } from './external.js';
+import { type GoOnlyProfile, goOnlyReasons, serveGoOnly } from './go-only.js';
 import { serveHeap } from './heap.js';
 import { serveHeapSnapshot } from './heap-snapshot.js';
 import { serveCpu } from './profile.js';
@@ -10,6 +11,11 @@ function cmdline(): string {
   return [process.argv[0] ?? 'node', ...process.execArgv, ...process.argv.slice(1)].join('\x00');
 }
 
+/** goOnly is the entry of a Go profile Node.js has no counterpart of (collectors scrape them by default). */
+function goOnly(name: GoOnlyProfile): Endpoint {
+  return { name, description: `Empty, as Go collectors expect it: ${goOnlyReasons[name]}`, linkQuery: '?debug=1', available: () => true, serve: (ctx) => serveGoOnly(ctx, name) };
+}
+
 /** The agent's command table: every endpoint under the prefix. */
 export const endpoints: Endpoint[] = [
   {
@@ -18,9 +24,13 @@ export const endpoints: Endpoint[] = [
     description: 'A sampling of all memory allocations since the agent started (alloc_space by default).',
     linkQuery: '?debug=1',
     available: (rt) => rt.heap.settings.allocations,
-    unavailableReason: 'allocation sampling is off; start the agent with allocationSampling: true or TSPROF_ALLOCS=1',
+    unavailableReason:
+      'allocation sampling is off; start the agent with allocationSampling: true or TSPROF_ALLOCS=1 ' +
+      '(V8 cannot keep allocations since the start beside the in-use heap), or read the in-use heap at /heap, ' +
+      'where Grafana Alloy\'s profile.memory and Parca\'s memory path should point',
     serve: (ctx) => serveHeap(ctx, 'allocs'),
   },
+  goOnly('block'),
   {
     name: 'cmdline',
     description: 'The command line of this process, arguments separated by NUL bytes.',
@@ -28,6 +38,7 @@ export const endpoints: Endpoint[] = [
     available: () => true,
     serve: async (ctx) => sendText(ctx.res, 200, cmdline()),
   },
+  goOnly('goroutine'),
   {
     name: 'external',
     description: 'A sampling of the Buffers and ArrayBuffers alive (memory outside the V8 heap) by allocation stack. ?gc=1 collects garbage first.',
@@ -54,6 +65,7 @@ export const endpoints: Endpoint[] = [
     unavailableReason: 'heap snapshots are off, as they return heap contents; enable them with heapSnapshots: true or TSPROF_HEAP_SNAPSHOTS=1',
     serve: serveHeapSnapshot,
   },
+  goOnly('mutex'),
   {
     name: 'profile',
     perThread: true,
