@@ -1,9 +1,29 @@
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { displayFunctionName, fileFromUrl, type FrameLocation, type FrameNamer } from '../source/v8-frames.js';
 import { SourceMaps } from './source-maps.js';
 
 /** Frames remembered between profiles; past this the memo starts over, so memory stays bounded. */
 const maxMemoizedFrames = 50_000;
+
+/** appRelative shows an absolute file under the app root as a relative path with `/`; others as they are. */
+export function appRelative(appRoot: string, file: string): string {
+  if (!isAbsolute(file)) return file;
+  const rel = relative(appRoot, file);
+  if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return file;
+  return sep === '/' ? rel : rel.split(sep).join('/');
+}
+
+/**
+ * agentSelfPrefixes are the file prefixes, as this namer shows them, of the
+ * agent's own code (through its source maps or not): what the heap profiles'
+ * `tsprof.self` line names, so a watch leaves the agent's caches out.
+ */
+export function agentSelfPrefixes(appRoot: string): string[] {
+  const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
+  const dirs = ['agent', 'source', 'profile'].flatMap((d) => [join(packageRoot, 'src', d), join(packageRoot, 'dist', 'src', d)]);
+  return dirs.map((d) => appRelative(appRoot, d) + '/');
+}
 
 /**
  * createAgentFrameNamer names frames for users of a live service: through
@@ -15,12 +35,7 @@ export function createAgentFrameNamer(appRoot: string, sourceMaps: SourceMaps = 
   // url → start position → function name → executing line (−1: none) → location; nested maps, no key strings.
   const memo = new Map<string, Map<number, Map<string, Map<number, FrameLocation>>>>();
   let memoized = 0;
-  const display = (file: string): string => {
-    if (!isAbsolute(file)) return file;
-    const rel = relative(appRoot, file);
-    if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return file;
-    return sep === '/' ? rel : rel.split(sep).join('/');
-  };
+  const display = (file: string) => appRelative(appRoot, file);
   return (frame, line) => {
     let byPosition = memo.get(frame.url);
     if (!byPosition) memo.set(frame.url, (byPosition = new Map()));

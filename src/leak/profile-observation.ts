@@ -1,4 +1,5 @@
 import { TsprofError } from '../errors.js';
+import { agentSelfPrefixesOf } from '../profile/agent-self.js';
 import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
 import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
@@ -36,6 +37,13 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     }
     return frames;
   };
+  // Allocations the agent made for itself (its caches warming up) are not the app's.
+  const selfPrefixes = agentSelfPrefixesOf(profile.comments);
+  const isAgentOwn = (frames: readonly Frame[]) => {
+    if (selfPrefixes.length === 0) return false;
+    const site = frames.find((f) => f.file !== '' && !f.file.startsWith('node:'));
+    return site !== undefined && selfPrefixes.some((p) => site.file.startsWith(p));
+  };
   const { samples } = profile;
   // Samples with the same stack (one per object size, as pprof heap profiles have) become one.
   const byStack = new Map<readonly Frame[], HeapSample>();
@@ -44,6 +52,7 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     if (bytes === 0) continue;
     const frames: Frame[] = [];
     for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) frames.push(...framesOf(samples.locationIndexes[j]!));
+    if (isAgentOwn(frames)) continue;
     const stack = intern.stack(frames);
     const objects = objectsIndex < 0 ? 0 : samples.values[i * samples.valueCount + objectsIndex]!;
     const merged = byStack.get(stack);

@@ -1,6 +1,8 @@
 import { getHeapStatistics } from 'node:v8';
 import { formatProcessMemory, type ProcessMemory } from '../../profile/process-memory.js';
 import { cgroupMemoryLimit } from '../snapshot-headroom.js';
+import { formatAgentSelf } from '../../profile/agent-self.js';
+import { agentSelfPrefixes } from '../frame-namer.js';
 import { heapTableToPprof, type HeapSampleTable } from '../../source/v8-heap-profile.js';
 import { heapCallLines } from '../heap-call-lines.js';
 import { dropsInlinedFrames } from '../inlined-calls.js';
@@ -76,7 +78,7 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
         inlinedFramesDropped: dropsInlinedFrames(),
         allocatingCallees: runtime.state.allocatingCallees,
         // The memory outside the V8 heap (external strings, Buffers) beside it, for tsprof's watch.
-        comments: memory ? [formatProcessMemory(selection.kind === 'main' ? withLimits(memory) : memory)] : [],
+        comments: [...(memory ? [formatProcessMemory(selection.kind === 'main' ? withLimits(memory) : memory)] : []), formatAgentSelf(agentSelfPrefixes(options.appRoot))],
       }),
     );
   if (selection.kind !== 'all') {

@@ -1,0 +1,27 @@
+/**
+ * The agent's own memory in the profiles it serves. The agent lives in the
+ * process it profiles; its caches (source maps it read, names it gave frames)
+ * are allocated there too and grow while it warms up. It names, in one comment
+ * of each heap profile, the file prefixes its own code shows under, so a leak
+ * hunter can leave those allocations out of the app's verdict while any other
+ * reader of the profile still sees every byte:
+ *
+ *   tsprof.self files=src/agent/,src/source/,src/profile/
+ */
+
+const prefix = 'tsprof.self files=';
+
+/** formatAgentSelf writes the comment line for the display prefixes of the agent's own code. */
+export function formatAgentSelf(filePrefixes: readonly string[]): string {
+  return prefix + filePrefixes.join(',');
+}
+
+/** agentSelfPrefixesOf reads the prefixes from a profile's comments; empty when there is no such line. */
+export function agentSelfPrefixesOf(comments: readonly string[]): string[] {
+  const line = comments.find((c) => c.startsWith(prefix));
+  if (line === undefined) return [];
+  return line
+    .slice(prefix.length)
+    .split(',')
+    .filter((p) => p.length > 1);
+}
