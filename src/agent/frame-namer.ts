@@ -1,5 +1,4 @@
-import { isAbsolute, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { isAbsolute, relative, sep } from 'node:path';
 import { displayFunctionName, fileFromUrl, type FrameLocation, type FrameNamer } from '../source/v8-frames.js';
 import { SourceMaps } from './source-maps.js';
 
@@ -12,17 +11,6 @@ export function appRelative(appRoot: string, file: string): string {
   const rel = relative(appRoot, file);
   if (rel === '' || rel.startsWith('..') || isAbsolute(rel)) return file;
   return sep === '/' ? rel : rel.split(sep).join('/');
-}
-
-/**
- * agentSelfPrefixes are the file prefixes, as this namer shows them, of the
- * agent's own code (through its source maps or not): what the heap profiles'
- * `tsprof.self` line names, so a watch leaves the agent's caches out.
- */
-export function agentSelfPrefixes(appRoot: string): string[] {
-  const packageRoot = fileURLToPath(new URL('../../../', import.meta.url));
-  const dirs = ['agent', 'source', 'profile'].flatMap((d) => [join(packageRoot, 'src', d), join(packageRoot, 'dist', 'src', d)]);
-  return dirs.map((d) => appRelative(appRoot, d) + '/');
 }
 
 /**

@@ -1,4 +1,6 @@
-import type { HeapCallLines } from '../source/heap-stack-lines.js';
+import type { HeapCallLines, HeapStackLineOptions } from '../source/heap-stack-lines.js';
+import type { AgentRuntime } from './agent-runtime.js';
+import { dropsInlinedFrames } from './inlined-calls.js';
 import { createScriptReader, type ScriptReader } from './script-reader.js';
 
 /**
@@ -9,4 +11,13 @@ import { createScriptReader, type ScriptReader } from './script-reader.js';
  */
 export function heapCallLines(script: ScriptReader = createScriptReader()): HeapCallLines {
   return (caller, callee) => script(caller.url)?.callLineIn(caller.lineNumber, caller.columnNumber, callee.functionName);
+}
+
+/**
+ * agentHeapLines is how every agent path (the /heap endpoint, the pusher)
+ * places a heap profile's lines: from the scripts on disk, knowing whether this
+ * V8 leaves inlined frames out, with the evidence the agent keeps across profiles.
+ */
+export function agentHeapLines(runtime: AgentRuntime): Omit<HeapStackLineOptions, 'namer'> {
+  return { callLines: heapCallLines(), inlinedFramesDropped: dropsInlinedFrames(), allocatingCallees: runtime.state.allocatingCallees };
 }

@@ -27,11 +27,21 @@ export function heapProfileUrl(input: string, gc: boolean): URL {
  * thread (`?thread=N`, a worker's) when the profiles are of one.
  */
 export function heapSnapshotUrl(heapUrl: URL): URL {
-  const url = new URL(heapUrl.href);
-  const thread = url.searchParams.get('thread');
-  url.search = '';
+  const url = siblingEndpointUrl(heapUrl, 'heapsnapshot');
+  const thread = heapUrl.searchParams.get('thread');
   if (thread !== null) url.searchParams.set('thread', thread);
-  url.pathname = url.pathname.endsWith('/heap') ? url.pathname + 'snapshot' : '/debug/pprof/heapsnapshot';
+  return url;
+}
+
+/**
+ * siblingEndpointUrl is another of the agent's endpoints next to a heap profile
+ * endpoint, with no query: `…/debug/pprof/heap` → `…/debug/pprof/NAME`
+ * (`/debug/pprof/NAME` when the URL does not end in /heap).
+ */
+export function siblingEndpointUrl(heapUrl: URL, name: string): URL {
+  const url = new URL(heapUrl.href);
+  url.search = '';
+  url.pathname = url.pathname.endsWith('/heap') ? url.pathname.slice(0, -'heap'.length) + name : `/debug/pprof/${name}`;
   return url;
 }
 

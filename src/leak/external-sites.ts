@@ -1,5 +1,5 @@
 import { parseProfileBytes } from '../source/load-profile.js';
-import { getBytes, type AgentRequestOptions } from './agent-client.js';
+import { getBytes, siblingEndpointUrl, type AgentRequestOptions } from './agent-client.js';
 import type { Frame, HeapObservation } from './heap-observation.js';
 import { heapObservationFromProfile } from './profile-observation.js';
 import { defaultSiteOptions, siteSeries } from './site-series.js';
@@ -19,9 +19,8 @@ export interface ExternalSite {
  * profile endpoint: `…/debug/pprof/heap` → `…/debug/pprof/external?gc=1`.
  */
 export function externalProfileUrl(heapUrl: URL): URL {
-  const url = new URL(heapUrl.href);
-  url.search = '?gc=1';
-  url.pathname = url.pathname.endsWith('/heap') ? url.pathname.slice(0, -'/heap'.length) + '/external' : '/debug/pprof/external';
+  const url = siblingEndpointUrl(heapUrl, 'external');
+  url.searchParams.set('gc', '1');
   return url;
 }
 

@@ -3,6 +3,7 @@ import { agentSelfPrefixesOf } from '../profile/agent-self.js';
 import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
 import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
+import { isRuntimeFrame } from './site-series.js';
 import { StackInterner } from './stack-interner.js';
 
 /** ObservationOptions choose the value and the time of a profile's observation. */
@@ -41,7 +42,7 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
   const selfPrefixes = agentSelfPrefixesOf(profile.comments);
   const isAgentOwn = (frames: readonly Frame[]) => {
     if (selfPrefixes.length === 0) return false;
-    const site = frames.find((f) => f.file !== '' && !f.file.startsWith('node:'));
+    const site = frames.find((f) => !isRuntimeFrame(f));
     return site !== undefined && selfPrefixes.some((p) => site.file.startsWith(p));
   };
   const { samples } = profile;

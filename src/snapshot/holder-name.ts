@@ -193,9 +193,15 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
   return { ...base, kind: 'object', text: nodeLabel(snapshot, target) };
 }
 
+/** joinExpression writes names from the root as the code would: `a.b`, `a[]`, `a["odd key"]`. */
 function joinExpression(names: string[]): string {
   let out = '';
-  for (const name of names) out += out === '' ? name : name === '[]' || name.startsWith('"') ? (name === '[]' ? '[]' : `[${name}]`) : `.${name}`;
+  for (const name of names) {
+    if (out === '') out = name;
+    else if (name === '[]') out += '[]';
+    else if (name.startsWith('"')) out += `[${name}]`;
+    else out += `.${name}`;
+  }
   return out;
 }
 
@@ -278,10 +284,6 @@ function nameTimerList(snapshot: HeapSnapshot, list: number): HolderName | undef
 
 /** timerCallback names a Timeout's callback function. */
 function timerCallback(snapshot: HeapSnapshot, timeout: number): string | undefined {
-  for (let e = snapshot.firstEdge[timeout]!; e < snapshot.firstEdge[timeout + 1]!; e++) {
-    if (snapshot.edgeNameOf(e) !== '_onTimeout') continue;
-    const fn = snapshot.edgeToNode[e]!;
-    return snapshot.nodeType[fn] === snapshot.types.closure ? snapshot.nameOf(fn) || '(anonymous)' : undefined;
-  }
-  return undefined;
+  const fn = childNamed(snapshot, timeout, '_onTimeout');
+  return fn !== undefined && snapshot.nodeType[fn] === snapshot.types.closure ? snapshot.nameOf(fn) || '(anonymous)' : undefined;
 }

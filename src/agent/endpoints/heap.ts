@@ -2,10 +2,9 @@ import { getHeapStatistics } from 'node:v8';
 import { formatProcessMemory, type ProcessMemory } from '../../profile/process-memory.js';
 import { cgroupMemoryLimit } from '../snapshot-headroom.js';
 import { formatAgentSelf } from '../../profile/agent-self.js';
-import { agentSelfPrefixes } from '../frame-namer.js';
+import { agentSelfPrefixes } from '../agent-self-files.js';
 import { heapTableToPprof, type HeapSampleTable } from '../../source/v8-heap-profile.js';
-import { heapCallLines } from '../heap-call-lines.js';
-import { dropsInlinedFrames } from '../inlined-calls.js';
+import { agentHeapLines } from '../heap-call-lines.js';
 import { sleepUnlessAborted } from '../../timing/abortable-sleep.js';
 import { flagParam, secondsParam } from '../query.js';
 import { eachThread } from '../workers/thread-outcomes.js';
@@ -74,9 +73,7 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
         durationNanos: seconds !== undefined ? (Date.now() - startedAt) * 1e6 : undefined,
         defaultSampleType: allocations ? 'alloc_space' : 'inuse_space',
         mainFile: process.argv[1],
-        callLines: heapCallLines(),
-        inlinedFramesDropped: dropsInlinedFrames(),
-        allocatingCallees: runtime.state.allocatingCallees,
+        ...agentHeapLines(runtime),
         // The memory outside the V8 heap (external strings, Buffers) beside it, for tsprof's watch.
         comments: [...(memory ? [formatProcessMemory(selection.kind === 'main' ? withLimits(memory) : memory)] : []), formatAgentSelf(agentSelfPrefixes(options.appRoot))],
       }),
@@ -91,8 +88,14 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
   await sendProfile(ctx, name, await buildMerged(results, (r) => build(r.table, undefined), runtime.gate, comments));
 }
 
+/** The container's memory limit, read again at most this often (a pod can be resized in place). */
+const memoryLimitTtlMs = 60_000;
+let memoryLimitRead: { at: number; limit: number | undefined } | undefined;
+
 /** withLimits adds the main thread's heap limit and the container's memory limit, for the watch's time-to-limit. */
 function withLimits(memory: ProcessMemory): ProcessMemory {
-  const memoryLimit = cgroupMemoryLimit();
+  const now = Date.now();
+  if (!memoryLimitRead || now - memoryLimitRead.at > memoryLimitTtlMs) memoryLimitRead = { at: now, limit: cgroupMemoryLimit() };
+  const memoryLimit = memoryLimitRead.limit;
   return { ...memory, heapLimit: getHeapStatistics().heap_size_limit, ...(memoryLimit !== undefined ? { memoryLimit } : {}) };
 }

@@ -7,8 +7,7 @@ import type { PprofBuilder } from '../../source/v8-pprof-builder.js';
 import type { AgentRuntime } from '../agent-runtime.js';
 import { ContinuousCpuProfiler } from '../continuous/continuous-cpu-profiler.js';
 import { agentCpuPprof } from '../cpu-pprof.js';
-import { heapCallLines } from '../heap-call-lines.js';
-import { dropsInlinedFrames } from '../inlined-calls.js';
+import { agentHeapLines } from '../heap-call-lines.js';
 import type { CpuProfileResult } from '../cpu-profile-result.js';
 import { type IngestMetadata, ingestUrl, profileForm } from './ingest-request.js';
 import type { ResolvedPushOptions } from './push-options.js';
@@ -120,7 +119,7 @@ export class PyroscopePusher {
       if (!table) return undefined;
       const allocations = heap.settings.allocations;
       // Lines as the /heap endpoint places them (heap-stack-lines.ts).
-      const lines = { callLines: heapCallLines(), inlinedFramesDropped: dropsInlinedFrames(), allocatingCallees: this.runtime.state.allocatingCallees };
+      const lines = agentHeapLines(this.runtime);
       if (allocations) {
         // Pyroscope takes alloc_* per interval (as Go's SDK sends them): the change since the last boundary.
         const previous = this.previousAllocations;
