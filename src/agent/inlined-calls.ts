@@ -39,7 +39,7 @@ export function inlinedCallRecovery(script: ScriptReader = createScriptReader())
     inlinedAt(frame, line) {
       if (frame.url === '') return undefined;
       const analysis = script(frame.url);
-      const found = analysis?.recover(frame.lineNumber, frame.functionName, line);
+      const found = analysis?.recover(frame.lineNumber, frame.functionName, line, frame.columnNumber);
       // A call's line stands for the callee only where V8 drops inlined frames.
       if (!found || (!found.lineKnown && !callsDropped)) return undefined;
       return { frames: found.frames.map((fn) => toFrame(fn, frame)), lineKnown: found.lineKnown };

@@ -171,6 +171,23 @@ export class ScriptAnalysis {
     return calls.length === 1 ? calls[0] : undefined;
   }
 
+  /**
+   * soleCallInOneLineBody is the name of the one function called by the body
+   * of the function that starts at one-based `line`, zero-based `column` (an
+   * arrow or function expression, as V8 reports it) and ends on that line: in
+   * `setInterval(() => tick(n), 25)` the arrow's body calls only `tick`, though
+   * the line also calls `setInterval`. Undefined when the body goes on past
+   * the line, calls none or several, or nests another function.
+   */
+  soleCallInOneLineBody(line: number, column: number): string | undefined {
+    const code = this.lines[line - 1];
+    if (code === undefined || column < 0 || column >= code.length) return undefined;
+    const body = oneLineBody(code.slice(column));
+    if (body === undefined || /\bfunction\b|=>/.test(body) || /[)\]]\s*\(/.test(body)) return undefined;
+    const calls = callsIn(body);
+    return calls.length === 1 ? calls[0] : undefined;
+  }
+
   /** callPath is the shortest chain of calls by name from `from` to `to` (both included), if any. */
   callPath(from: ScriptFunction, to: ScriptFunction): ScriptFunction[] | undefined {
     const previous = new Map<ScriptFunction, ScriptFunction | null>([[from, null]]);
@@ -198,7 +215,7 @@ export class ScriptAnalysis {
    * reported under the function declared at zero-based `callerLine` named
    * `callerName`, belongs to; undefined when the tick is the caller's own.
    */
-  recover(callerLine: number, callerName: string, line: number): RecoveredCall | undefined {
+  recover(callerLine: number, callerName: string, line: number, callerColumn = -1): RecoveredCall | undefined {
     const caller = this.functionAt(callerLine, callerName);
     const inside = this.innermostAt(line);
     // A function enclosing the caller (an anonymous callback not found by name, say) holds the
@@ -209,9 +226,42 @@ export class ScriptAnalysis {
       const path = caller ? this.callPath(caller, inside) : undefined;
       return { frames: path ? path.slice(1).reverse() : [inside], lineKnown: true };
     }
-    const called = this.soleCallOnLine(line);
+    // A callback written on one line (`setInterval(() => tick(), 25)`) shares its line with its
+    // caller's calls: only the callback's own body says which function it called.
+    const called = line === callerLine + 1 && callerColumn >= 0 ? this.soleCallInOneLineBody(line, callerColumn) : this.soleCallOnLine(line);
     const callee = called !== undefined ? this.declared(called) : undefined;
     if (!callee || callee === caller) return undefined;
     return { frames: [callee], lineKnown: false };
   }
+}
+
+/**
+ * oneLineBody is the body of the function whose text starts `text` (its
+ * parameters, then `=>` or `{`), when the body ends within `text`: a block's
+ * inside, or an arrow's expression up to the `,`, `;` or closing bracket that
+ * ends it. Undefined when the body is not closed on the line.
+ */
+function oneLineBody(text: string): string | undefined {
+  let depth = 0;
+  let at = 0;
+  // Skip the parameters (balanced brackets) to the `=>` or `{` that opens the body.
+  for (; at < text.length; at++) {
+    const ch = text[at]!;
+    if (ch === '(' || ch === '[') depth++;
+    else if (ch === ')' || ch === ']') depth--;
+    else if (depth === 0 && (ch === '{' || text.startsWith('=>', at))) break;
+  }
+  if (at >= text.length) return undefined;
+  const block = text[at] === '{' || /^=>\s*\{/.test(text.slice(at));
+  const start = block ? text.indexOf('{', at) + 1 : at + 2;
+  depth = 0;
+  for (let c = start; c < text.length; c++) {
+    const ch = text[c]!;
+    if (ch === '(' || ch === '[' || ch === '{') depth++;
+    else if (ch === ')' || ch === ']' || ch === '}') {
+      if (depth === 0) return block && ch !== '}' ? undefined : text.slice(start, c);
+      depth--;
+    } else if (!block && depth === 0 && (ch === ',' || ch === ';')) return text.slice(start, c);
+  }
+  return block ? undefined : text.slice(start);
 }

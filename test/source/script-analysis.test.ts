@@ -48,6 +48,33 @@ describe('ScriptAnalysis', () => {
     assert.equal(script.recover(1, 'burn', 3), undefined, 'burn’s own line');
     assert.equal(script.recover(15, '', 17), undefined, 'an anonymous callback’s own line inside setup is not setup’s');
   });
+  test('a callback on one line stands for the one function its own body calls, though the line calls others', () => {
+    const oneLiners = new ScriptAnalysis(
+      [
+        'function tick(n) { return n + 1; }', //                           1
+        'setInterval(() => tick(20), 25);', //                             2
+        'items.forEach(function (x) { tick(x); }, this);', //              3
+        'setInterval(() => tick(1) + tick(2), 25);', //                    4
+        'setInterval(() => Math.max(tick(1), 0), 25);', //                 5
+        'setInterval(() => wait(() => tick(1)), 25);', //                  6
+        'app.get((req) => {', //                                           7
+        '  tick(1);', //                                                   8
+        '});', //                                                          9
+        'setInterval(() => ignored(1), 25);', //                          10
+      ].join('\n'),
+    );
+    const tick = oneLiners.declared('tick')!;
+    // V8 puts an arrow's start at its parameters and a function expression's at `function`.
+    assert.deepEqual(oneLiners.recover(1, '', 2, 12), { frames: [tick], lineKnown: false }, 'the arrow calls only tick');
+    assert.deepEqual(oneLiners.recover(2, '', 3, 14), { frames: [tick], lineKnown: false }, 'the function expression calls only tick');
+    assert.equal(oneLiners.soleCallInOneLineBody(2, 12), 'tick');
+    assert.equal(oneLiners.recover(3, '', 4, 12), undefined, 'two calls in the body');
+    assert.equal(oneLiners.recover(4, '', 5, 12), undefined, 'Math.max and tick in the body');
+    assert.equal(oneLiners.recover(5, '', 6, 12), undefined, 'a nested arrow');
+    assert.equal(oneLiners.recover(6, '', 7, 8), undefined, 'a body that goes on past its line');
+    assert.equal(oneLiners.recover(9, '', 10, 12), undefined, 'a call to a function the script does not declare');
+    assert.equal(oneLiners.recover(1, '', 2), undefined, 'without the column, the line’s two calls are left alone');
+  });
 });
 
 describe('cpuProfileToPprof with recovery', () => {
