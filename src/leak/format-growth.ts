@@ -25,6 +25,12 @@ export function formatGrowthReport(report: GrowthReport, options: GrowthFormatOp
   lines.push(
     `Total in use: ${formatBytes(total.trend.first)} → ${formatBytes(total.trend.last)}, ${describeTrend(total.trend.slopePerMinute, total.verdict.kind)} (${total.verdict.confidence} confidence: ${total.verdict.reason})`,
   );
+  const live = report.liveHeap;
+  if (live) {
+    lines.push(
+      `Live V8 heap (heapUsed, measured exactly): ${formatBytes(live.trend.first)} → ${formatBytes(live.trend.last)}, ${describeTrend(live.trend.slopePerMinute, live.verdict.kind)} (${live.verdict.confidence} confidence: ${live.verdict.reason})`,
+    );
+  }
   const external = report.external;
   if (external) {
     lines.push(

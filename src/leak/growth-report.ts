@@ -44,6 +44,15 @@ export interface GrowthReport {
     /** Sites of the Buffers that grew over the watch, when the agent samples them (externalSites). */
     sites?: ExternalSite[];
   };
+  /**
+   * liveHeap is the V8 heap in use as the process measured it (heapUsed),
+   * exact rather than sampled, when every profile carries it; after the GC
+   * the watch asks for by default, it is the live heap. A site's series is a
+   * sampled estimate (one sample per ~512 KiB), so a bounded cache refilled
+   * with new entries moves by whole samples; the live heap says whether
+   * memory really kept growing.
+   */
+  liveHeap?: { bytes: number[]; trend: Trend; verdict: Verdict };
   /** When the growth fills the V8 heap's limit and the container's memory limit, where the agent said them. */
   limits?: { heap?: TimeToLimit; memory?: TimeToLimit };
   /** growing sites, fastest first. */
@@ -62,6 +71,13 @@ export interface GrowthOptions {
    * or two steps over a short watch is the sampler, not the program.
    */
   samplingFloor: number;
+  /**
+   * liveHeapAfterGc says the profiles were taken right after a full GC (the
+   * watch's default), so heapUsed is the live heap and a site's weak rise is
+   * checked against it (crossCheckWithLiveHeap). Profiles of unknown origin
+   * (files) are not checked: without a GC, heapUsed also holds garbage.
+   */
+  liveHeapAfterGc?: boolean;
 }
 
 /** defaultGrowthOptions: function sites, Node internals skipped, default thresholds. */
@@ -94,26 +110,69 @@ export function analyzeGrowth(observations: readonly HeapObservation[], options:
       verdict: judgeTrend(trend, verdictOptions),
     };
   });
+  const exact = observations.length > 0 && observations.every((o) => o.memory !== undefined);
+  // Exact figures, not samples: the sampling floor does not apply, only the threshold.
+  const judgeExact = (bytes: number[]) => {
+    const trend = fitTrend(bytes.map((b, i) => ({ timeMs: times[i]!, bytes: b })));
+    return { bytes, trend, verdict: judgeTrend(trend, { ...options.verdict }) };
+  };
+  const liveHeap = exact ? judgeExact(observations.map((o) => o.memory!.heapUsed)) : undefined;
+  const checked = liveHeap && options.liveHeapAfterGc ? liveHeap : undefined;
+  if (checked) for (const site of sites) site.verdict = crossCheckWithLiveHeap(site.verdict, site.trend, checked);
   const growing = sites.filter((s) => s.verdict.kind === 'growing').sort((a, b) => b.trend.slopePerMinute - a.trend.slopePerMinute);
   const others = sites.filter((s) => s.verdict.kind !== 'growing').sort((a, b) => b.trend.last - a.trend.last);
   const report: GrowthReport = {
     times,
     minGrowthBytes,
     granularity: options.sites.granularity,
-    total: { bytes: totalBytes, trend: totalTrend, verdict: judgeTrend(totalTrend, verdictOptions) },
+    total: {
+      bytes: totalBytes,
+      trend: totalTrend,
+      verdict: checked ? crossCheckWithLiveHeap(judgeTrend(totalTrend, verdictOptions), totalTrend, checked) : judgeTrend(totalTrend, verdictOptions),
+    },
     growing,
     others,
   };
-  if (observations.length > 0 && observations.every((o) => o.memory !== undefined)) {
-    // Exact figures, not samples: the sampling floor does not apply, only the threshold.
-    const bytes = observations.map((o) => o.memory!.external);
-    const trend = fitTrend(bytes.map((b, i) => ({ timeMs: times[i]!, bytes: b })));
-    const exactOptions = { ...options.verdict };
-    report.external = { bytes, arrayBuffers: observations.map((o) => o.memory!.arrayBuffers), trend, verdict: judgeTrend(trend, exactOptions) };
+  if (liveHeap) report.liveHeap = liveHeap;
+  if (exact) {
+    const external = judgeExact(observations.map((o) => o.memory!.external));
+    report.external = { ...external, arrayBuffers: observations.map((o) => o.memory!.arrayBuffers) };
   }
   const limits = timeToLimits(report, observations[observations.length - 1]?.memory);
   if (limits) report.limits = limits;
   return report;
+}
+
+/**
+ * crossCheckWithLiveHeap weighs a verdict judged on sampled estimates (a
+ * site's, or the sampled total's) against the exact live heap. Two signs say
+ * a rise is real: the live heap kept rising in the second half of the window
+ * by at least half what the estimate claims there (live objects are part of
+ * the live heap, so it cannot rise much less than they do), and the heap's
+ * own verdict is growth. A high-confidence rise needs one of them; a weaker
+ * one needs both, as a full cache's heap creeps on its plateau. A cache that
+ * filled early reads as a rise in its sampled estimate when the sampler's
+ * draws wander (±25% for a 7 MB set at the 512 KiB default) while the heap
+ * has stopped: the verdict then takes the heap's shape, not a growth verdict.
+ */
+export function crossCheckWithLiveHeap(verdict: Verdict, trend: Trend, heap: { trend: Trend; verdict: Verdict }): Verdict {
+  if (verdict.kind !== 'growing') return verdict;
+  const claimed = Math.min(trend.lateGrowthBytes, trend.growthBytes / 2);
+  const kept = heap.trend.lateGrowthBytes;
+  const keptPace = kept >= claimed / 2;
+  const heapGrows = heap.verdict.kind === 'growing';
+  // Strong sampled evidence needs either sign from the heap; weaker evidence needs both.
+  if (verdict.confidence === 'high' ? heapGrows || keptPace : heapGrows && keptPace) return verdict;
+  const heapRose = heap.verdict.kind === 'growing' || heap.verdict.kind === 'stepped';
+  return {
+    kind: heapRose ? 'stepped' : 'noisy',
+    confidence: 'medium',
+    reason: `its sampled estimate rose (${verdict.reason}), but the live heap, measured exactly, ${heapRose ? `rose by ${formatMB(Math.max(0, kept))} in the second half of the window against ${formatMB(claimed)} estimated` : heap.verdict.kind === 'flat' ? 'stayed flat' : heap.verdict.kind === 'shrinking' ? 'fell' : 'moved without a direction'}`,
+  };
+}
+
+function formatMB(bytes: number): string {
+  return `${(bytes / (1 << 20)).toFixed(2)} MB`;
 }
 
 /** TimeToLimit is how long the measured growth takes to fill a limit. */

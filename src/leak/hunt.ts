@@ -105,7 +105,7 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
       beforeWatch,
       onProgress: (p) => options.onProgress?.({ phase: 'watch', ...p }),
     });
-    const growth = analyzeGrowth(watched.observations, options.growth ?? defaultGrowthOptions());
+    const growth = analyzeGrowth(watched.observations, { ...(options.growth ?? defaultGrowthOptions()), liveHeapAfterGc: options.gc ?? true });
     if (externalStart && growth.external) {
       const externalEnd = await readExternalObservation(externalUrl, request, Date.now());
       if (externalEnd) growth.external.sites = externalSites(externalStart, externalEnd);

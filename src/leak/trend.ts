@@ -48,6 +48,13 @@ export interface Trend {
    * to split (fewer than 6).
    */
   steadiness: number;
+  /**
+   * lateGrowthBytes is the robust line's rise over the second half of the
+   * window alone (its slope × its span): how much the series still rose
+   * once a cache that fills early had filled. The whole growth when there
+   * are too few readings to split.
+   */
+  lateGrowthBytes: number;
 }
 
 /** maxRobustPoints bounds the series the rank and pairwise-slope statistics see (a 10-minute watch at 5 s). */
@@ -93,15 +100,16 @@ export function fitTrend(series: readonly TimedValue[]): Trend {
     pFalling: mk.pFalling,
     upSteps: mk.upSteps,
     growthBytes: robust.slope * spanMinutes,
-    steadiness: steadinessOf(binned, robust.slope),
+    ...halvesOf(binned, robust.slope, spanMinutes),
   };
 }
 
-function steadinessOf(points: readonly Point[], slope: number): number {
-  if (points.length < 6 || slope === 0) return 1;
+function halvesOf(points: readonly Point[], slope: number, spanMinutes: number): { steadiness: number; lateGrowthBytes: number } {
+  if (points.length < 6 || slope === 0) return { steadiness: 1, lateGrowthBytes: slope * spanMinutes };
   const half = points.length >> 1;
   // The halves share the middle reading when the count is odd, so neither is shorter than 3.
   const first = theilSenFit(points.slice(0, points.length - half)).slope;
-  const second = theilSenFit(points.slice(half)).slope;
-  return Math.min(first, second) / slope;
+  const late = points.slice(half);
+  const second = theilSenFit(late).slope;
+  return { steadiness: Math.min(first, second) / slope, lateGrowthBytes: second * (late[late.length - 1]!.x - late[0]!.x) };
 }
