@@ -1,6 +1,8 @@
 import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import { formatBytes } from '../leak/format-growth.js';
+import { formatHolder } from '../leak/format-holders.js';
+import { findAccumulations, type Holder } from '../leak/holders.js';
 import { dominatorsOf } from '../snapshot/dominators.js';
 import { snapshotGrowth } from '../snapshot/growth.js';
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
@@ -15,6 +17,7 @@ import type { CliIO } from './io.js';
 const flags: Record<string, FlagSpec> = {
   json: { kind: 'bool', default: false, help: 'print the result as JSON' },
   n: { kind: 'int', default: 20, help: 'rows to show (constructors, instances, groups, collections)' },
+  internal: { kind: 'bool', default: false, help: "leaks: also list Node's own collections (its module registry, error codes)" },
   http: { kind: 'string', default: '', help: 'browse the snapshots in a web UI at [host]:port: tsprof snapshot -http=:8080 FILE...' },
   no_browser: { kind: 'bool', default: false, help: 'with -http: print the URL, open no browser' },
   help: { kind: 'bool', default: false, help: 'show this help' },
@@ -29,21 +32,29 @@ DevTools, gzipped or not; - for stdin) and explains why memory is held.
   retainers FILE TARGET      why TARGET is alive: shortest retainer path from the roots,
                              direct retainers and dominators; TARGET is a node id
                              (@41445 or 41445) or a constructor name (largest instances)
-  leaks FILE                 sliced strings keeping large strings alive, largest collections
+  leaks FILE [FILE2 [FILE3]] sliced strings keeping large strings alive, largest collections;
+                             with 2 or 3 snapshots of one process, also where what grew
+                             accumulates (its holder, entries then and now, the fix)
   -http=[host]:port FILE...  all of these as pages in the browser (diff with 2 or 3 files)
   diff FILE1 FILE2 [FILE3]   objects allocated after FILE1 and still alive in the last
                              file (with 3: allocated between FILE1 and FILE2, alive in FILE3),
-                             by constructor and retainer path
+                             by constructor and retainer path, and where they accumulate
 
 flags:
 `;
 
-type Subcommand = (snapshots: HeapSnapshot[], files: string[], extra: string[], limit: number) => { json: unknown; text: string };
+/** ReportOptions: the rows to show (-n), and whether Node's own collections are listed (-internal). */
+interface ReportOptions {
+  limit: number;
+  internal: boolean;
+}
+
+type Subcommand = (snapshots: HeapSnapshot[], files: string[], extra: string[], options: ReportOptions) => { json: unknown; text: string };
 
 const subcommands: Record<string, { files: [number, number]; extra: number; run: Subcommand }> = {
   summary: { files: [1, 1], extra: 0, run: summaryReport },
   retainers: { files: [1, 1], extra: 1, run: retainersReport },
-  leaks: { files: [1, 1], extra: 0, run: leaksReport },
+  leaks: { files: [1, 3], extra: 0, run: leaksReport },
   diff: { files: [2, 3], extra: 0, run: diffReport },
 };
 
@@ -60,7 +71,7 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
     io.stdout.write(usage + flagUsage(flags));
     return 0;
   }
-  if (v.http !== '') return serveSnapshots(name !== undefined && name in subcommands ? rest : parsed.args, v.n as number, v, io);
+  if (v.http !== '') return serveSnapshots(name !== undefined && name in subcommands ? rest : parsed.args, { limit: v.n as number, internal: v.internal === true }, v, io);
   if (name === undefined) throw new UsageError('snapshot: want a subcommand: summary, retainers, leaks or diff (see tsprof snapshot -help)');
   const sub = subcommands[name];
   if (!sub) throw new UsageError(`snapshot: unknown subcommand ${JSON.stringify(name)}: want summary, retainers, leaks or diff`);
@@ -74,21 +85,22 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
   const files = rest.slice(0, fileCount);
   const snapshots: HeapSnapshot[] = [];
   for (const file of files) snapshots.push(await load(file, io));
-  const result = sub.run(snapshots, files, rest.slice(fileCount), limit);
+  const result = sub.run(snapshots, files, rest.slice(fileCount), { limit, internal: v.internal === true });
   io.stdout.write(v.json ? JSON.stringify(result.json, null, 2) + '\n' : result.text);
   return 0;
 }
 
 /** serveSnapshots is `tsprof snapshot -http=... FILE...`: every subcommand's report as a page, computed by the same code. */
-async function serveSnapshots(files: string[], limit: number, v: Record<string, unknown>, io: CliIO): Promise<number> {
+async function serveSnapshots(files: string[], options: ReportOptions, v: Record<string, unknown>, io: CliIO): Promise<number> {
   if (files.length < 1 || files.length > 3) throw new UsageError(`snapshot -http: want 1 to 3 snapshot files, got ${files.length}`);
   const snapshots: HeapSnapshot[] = [];
   for (const file of files) snapshots.push(await load(file, io));
   const last = files.length - 1;
   const { serveSnapshotUi } = await import('../web/snapshot-ui.js');
-  return serveSnapshotUi((report, extra) => report === 'diff'
-    ? diffReport(snapshots, files, extra, limit)
-    : subcommands[report]!.run([snapshots[last]!], [files[last]!], extra, limit), files, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
+  // diff and leaks read every snapshot (leaks adds where what grew accumulates); the others the last.
+  return serveSnapshotUi((report, extra) => report === 'diff' || report === 'leaks'
+    ? subcommands[report]!.run(snapshots, files, extra, options)
+    : subcommands[report]!.run([snapshots[last]!], [files[last]!], extra, options), files, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
 }
 
 async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
@@ -109,7 +121,7 @@ async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
   }
 }
 
-function summaryReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], limit: number) {
+function summaryReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], { limit }: ReportOptions) {
   const rows = summarizeByConstructor(s!);
   const total = dominatorsOf(s!).retainedSize[s!.rootOrdinal]!;
   const lines = [
@@ -123,7 +135,7 @@ function summaryReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], 
   return { json: { file, objects: s!.nodeCount - 1, totalSize: total, constructors: rows.slice(0, limit) }, text: lines.join('\n') + '\n' };
 }
 
-function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string[], limit: number) {
+function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string[], { limit }: ReportOptions) {
   const snapshot = s!;
   const nodes = findTarget(snapshot, target!, limit);
   const { retainedSize, dominator } = dominatorsOf(snapshot);
@@ -177,9 +189,11 @@ function findTarget(s: HeapSnapshot, target: string, limit: number): number[] {
   return matches.sort((a, b) => retainedSize[b]! - retainedSize[a]!).slice(0, limit);
 }
 
-function leaksReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], limit: number) {
-  const sliced = findSlicedStringLeaks(s!);
-  const collections = largestCollections(s!, { limit });
+function leaksReport(snapshots: HeapSnapshot[], files: string[], _extra: string[], { limit, internal }: ReportOptions) {
+  const s = snapshots[snapshots.length - 1]!;
+  const file = files[files.length - 1]!;
+  const sliced = findSlicedStringLeaks(s);
+  const collections = largestCollections(s, { limit, includeNodeInternals: internal });
   const text: string[] = [`File: ${file}`, ''];
   const leaks = sliced.filter((l) => !l.transient);
   const transient = sliced.filter((l) => l.transient);
@@ -199,12 +213,24 @@ function leaksReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], li
     text.push('Transient, held only by the running stack (gone when the current call returns):');
     transient.forEach(describe);
   }
+  const accumulations = snapshots.length > 1 ? findAccumulations(snapshots[0]!, s, limit) : undefined;
+  if (accumulations) text.push('', ...accumulationLines(accumulations, files));
   text.push('', 'Largest collections by retained size:');
   text.push(table(['retained', 'entries', 'kind', 'id', 'path'], collections.map((c) => [formatBytes(c.retainedSize), String(c.entries), c.kind, `@${c.id}`, c.path])));
-  return { json: { file, slicedStrings: sliced, collections }, text: text.join('\n') + '\n' };
+  return { json: { file, ...(accumulations ? { files, accumulations } : {}), slicedStrings: sliced, collections }, text: text.join('\n') + '\n' };
 }
 
-function diffReport(snapshots: HeapSnapshot[], files: string[], _extra: string[], limit: number) {
+/**
+ * accumulationLines is the holder analysis the watch prints (the owners of
+ * what grew from the first snapshot to the last), for the snapshot verbs.
+ */
+function accumulationLines(holders: Holder[], files: string[]): string[] {
+  const heading = `Where what grew from ${files[0]} to ${files[files.length - 1]} accumulates (the owners of the new objects):`;
+  if (holders.length === 0) return [heading, '  nothing: no object owns a share of the new objects (≥ 5%) beyond Node\'s own'];
+  return [heading, ...holders.flatMap((h) => formatHolder(h).map((line) => line.slice(4)))];
+}
+
+function diffReport(snapshots: HeapSnapshot[], files: string[], _extra: string[], { limit }: ReportOptions) {
   const growth = snapshotGrowth(snapshots, { limit });
   const last = files[files.length - 1]!;
   const scheme = files.length === 3 ? `allocated between ${files[0]} and ${files[1]}, still alive in ${last}` : `allocated after ${files[0]}, still alive in ${last}`;
@@ -215,7 +241,9 @@ function diffReport(snapshots: HeapSnapshot[], files: string[], _extra: string[]
       String(g.count), formatBytes(g.shallowSize), formatBytes(g.retainedSize), g.className, g.path,
     ])),
   ];
-  return { json: { files, ...growth }, text: text.join('\n') + '\n' };
+  const accumulations = findAccumulations(snapshots[0]!, snapshots[snapshots.length - 1]!, limit);
+  text.push('', ...accumulationLines(accumulations, files));
+  return { json: { files, ...growth, accumulations }, text: text.join('\n') + '\n' };
 }
 
 function percent(part: number, whole: number): string {

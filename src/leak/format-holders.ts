@@ -43,7 +43,8 @@ export function formatHeldMemory(held: HeldMemory): string {
   return lines.join('\n') + '\n';
 }
 
-function formatHolder(h: Holder): string[] {
+/** formatHolder is one holder as the report prints it: who holds what, its path, and the fix. */
+export function formatHolder(h: Holder): string[] {
   const out = [`      held by ${holderPhrase(h)}${h.kind === 'accumulation' ? '' : ` (${formatBytes(h.bytes)})`}`];
   out.push(`        path: ${shortPath(h.path)}`);
   if (h.newSinceStart && h.kind === 'sliced-strings') out.push(`        new since the first snapshot: ${h.newSinceStart.count} of them, ${formatBytes(h.newSinceStart.bytes)}`);

@@ -105,9 +105,7 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
       objectBytes: g.shallowSize / g.count,
       newSinceStart: { count: g.count, bytes: g.shallowSize },
     }));
-  const accumulations = accumulationPoints(start, end, { limit: 8 })
-    .map((point) => accumulationHolder(point, nameHolder(end, point.node)))
-    .filter((h) => !isOwnOrNodeInternal(h));
+  const accumulations = findAccumulations(start, end);
   const sites = growth.growing.map((site) => ({
     site: site.site,
     objectBytes: site.objectBytes,
@@ -125,6 +123,19 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
     held.external = { gainedBytes, holders: externalHolders(gainedBytes, sliceHolders, accumulations, newHolders) };
   }
   return held;
+}
+
+/**
+ * findAccumulations is the holder analysis of two snapshots alone: the
+ * accumulation points of what grew from `start` to `end`, named as the user
+ * wrote them, with their entries then and now and a remedy each, leaving out
+ * Node's own holders and tsprof's. The watch joins them with its growing
+ * sites; `tsprof snapshot diff` and `leaks` print them as they are.
+ */
+export function findAccumulations(start: HeapSnapshot, end: HeapSnapshot, limit = 8): Holder[] {
+  return accumulationPoints(start, end, { limit })
+    .map((point) => accumulationHolder(point, nameHolder(end, point.node)))
+    .filter((h) => !isOwnOrNodeInternal(h));
 }
 
 /** accumulationHolder turns an accumulation point and its name into a Holder, with the remedy its kind calls for. */
@@ -164,6 +175,8 @@ function remedyFor(point: AccumulationPoint, name: HolderName): string {
 
 /** Holders in tsprof's own code, or in Node's, are not the app's leak. */
 function isOwnOrNodeInternal(h: Holder): boolean {
+  // Node's native objects (Node / Environment, Node / IsolateData, …) are its own state.
+  if (h.holder.startsWith('Node / ') || h.accumulation?.what.startsWith('Node / ')) return true;
   const file = h.accumulation?.file;
   if (file === undefined) return false;
   return file.startsWith('node:') || tsprofSourcePrefixes.some((prefix) => file.includes(prefix));

@@ -1,6 +1,7 @@
 import { dominatorsOf } from './dominators.js';
 import { essentialEdges } from './essential-edges.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
+import { nameHolder } from './holder-name.js';
 import { formatRetainerPath, nodeLabel } from './path-format.js';
 import { type RetainerStep, retainerPath, retainerTreeOf } from './retainer-paths.js';
 
@@ -170,9 +171,12 @@ export interface CollectionOptions {
   limit?: number;
   /** Properties from which a plain object counts as used as a map (default 32). */
   minObjectProperties?: number;
+  /** Also list Node's own collections (its module registry, error codes, primordials); default false. */
+  includeNodeInternals?: boolean;
 }
 
 const collectionClasses = new Set(['Map', 'Set', 'WeakMap', 'WeakSet', 'Array']);
+const objectAsMap = 'Object (used as a map)';
 
 /**
  * largestCollections lists the Maps, Sets, Arrays and objects used as maps
@@ -193,10 +197,13 @@ export function largestCollections(snapshot: HeapSnapshot, options: CollectionOp
   for (let n = 0; n < snapshot.nodeCount; n++) {
     if (!reachable[n] || userRoots.has(n)) continue;
     const collection = collectionOf(snapshot, n, minProps);
-    if (collection) candidates.push({ node: n, ...collection });
+    // An empty collection holds nothing; a method table is an API, not a map.
+    if (!collection || collection.entries === 0 || (collection.kind === objectAsMap && isMethodTable(snapshot, n))) continue;
+    candidates.push({ node: n, ...collection });
   }
   candidates.sort((a, b) => retainedSize[b.node]! - retainedSize[a.node]!);
-  return candidates.slice(0, limit).map((c) => ({
+  const shown = options.includeNodeInternals ? candidates.slice(0, limit) : firstNotNodes(snapshot, candidates, limit);
+  return shown.map((c) => ({
     id: snapshot.nodeId[c.node]!,
     kind: c.kind,
     className: snapshot.classNameOf(c.node),
@@ -205,6 +212,24 @@ export function largestCollections(snapshot: HeapSnapshot, options: CollectionOp
     shallowSize: snapshot.nodeSelfSize[c.node]!,
     path: formatRetainerPath(snapshot, retainerPath(snapshot, c.node)),
   }));
+}
+
+/**
+ * firstNotNodes keeps the first `limit` candidates that are not Node's own:
+ * held by a variable of one of Node's built-in modules (node:internal/…), or
+ * kept under one of its per-context symbols (the primordials). Node's
+ * registry of built-in modules outweighs most apps' caches in a small
+ * process, and is nothing a user can change.
+ */
+function firstNotNodes<T extends { node: number }>(snapshot: HeapSnapshot, candidates: readonly T[], limit: number): T[] {
+  const kept: T[] = [];
+  for (const c of candidates) {
+    if (kept.length >= limit) break;
+    const name = nameHolder(snapshot, c.node);
+    if (name.file?.startsWith('node:') || name.text.includes('<symbol node:')) continue;
+    kept.push(c);
+  }
+  return kept;
 }
 
 /**
@@ -217,7 +242,23 @@ export function collectionOf(snapshot: HeapSnapshot, n: number, minObjectPropert
   const name = snapshot.nameOf(n);
   if (collectionClasses.has(name)) return { kind: name, entries: entryCount(snapshot, n, name) };
   const props = propertyCount(snapshot, n);
-  return props >= minObjectProperties ? { kind: 'Object (used as a map)', entries: props } : undefined;
+  return props >= minObjectProperties ? { kind: objectAsMap, entries: props } : undefined;
+}
+
+/**
+ * isMethodTable says an object's named properties are mostly functions: a
+ * class's prototype, a namespace such as Math or console. It has many
+ * properties, like a map, but they are its API, not data that piles up.
+ */
+function isMethodTable(snapshot: HeapSnapshot, n: number): boolean {
+  let props = 0;
+  let functions = 0;
+  for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) {
+    if (snapshot.edgeType[e] !== snapshot.types.edgeProperty) continue;
+    props++;
+    if (snapshot.nodeType[snapshot.edgeToNode[e]!] === snapshot.types.closure) functions++;
+  }
+  return functions * 2 >= props;
 }
 
 function propertyCount(snapshot: HeapSnapshot, n: number): number {

@@ -89,9 +89,34 @@ test('growth across real snapshots of a leaking process: what one round allocate
     assert.equal(text.code, 0);
     assert.match(text.out, /^New objects allocated between s0\.heapsnapshot and s1\.heapsnapshot, still alive in s2\.heapsnapshot: \d+ objects/);
     assert.match(text.out, /^\s+500\s+\S+\s+\S+\s+Session\s+global\.registry → Map → Session$/m);
+    // The holder analysis the watch uses: where what grew accumulates, with its entries then and now.
+    assert.match(text.out, /^Where what grew from s0\.heapsnapshot to s2\.heapsnapshot accumulates/m);
+    assert.match(text.out, /^  held by `global\.registry` \(a Map, 500 → 1500 entries of Session ~\d+B; \+[\d.]+kB since the first snapshot\)$/m);
+    assert.match(text.out, /^  held by `global\.names` \(a Set, 100 → 300 entries of \(string\)/m);
+    assert.match(text.out, /^    fix: evict or bound the cache/m);
     const json = JSON.parse((await cli('-json', 's0.heapsnapshot', 's2.heapsnapshot')).out);
     assert.equal(json.snapshots, 2);
     assert.equal(json.groups.find((g: { className: string }) => g.className === 'Session').count, 1000);
+    const registryHolder = json.accumulations.find((h: { holder: string }) => h.holder === '`global.registry`');
+    assert.deepEqual(
+      [registryHolder?.accumulation.what, registryHolder?.accumulation.entriesThen, registryHolder?.accumulation.entriesNow, registryHolder?.accumulation.entryClass],
+      ['Map', 500, 1500, 'Session'],
+    );
+
+    // tsprof snapshot leaks: the same analysis with two snapshots; with one, no accumulation, and Node's own collections left out.
+    const leaks = async (...args: string[]) => {
+      const io = captureIO({ cwd: dir });
+      assert.equal(await main(['snapshot', 'leaks', ...args], io), 0);
+      return io.out();
+    };
+    const leaksJson = JSON.parse(await leaks('-json', 's0.heapsnapshot', 's2.heapsnapshot'));
+    assert.deepEqual(leaksJson.accumulations.map((h: { holder: string }) => h.holder), json.accumulations.map((h: { holder: string }) => h.holder));
+    const alone = JSON.parse(await leaks('-json', '-n', '5', 's2.heapsnapshot'));
+    assert.equal(alone.accumulations, undefined);
+    assert.deepEqual(alone.collections.slice(0, 2).map((c: { path: string }) => c.path), ['global.registry → Map', 'global.names → Set']);
+    assert.ok(!alone.collections.some((c: { path: string; entries: number }) => c.path.includes('BuiltinModule') || c.entries === 0), JSON.stringify(alone.collections));
+    const internal = JSON.parse(await leaks('-json', '-internal', '-n', '5', 's2.heapsnapshot'));
+    assert.ok(internal.collections.some((c: { path: string }) => c.path.includes('BuiltinModule')), JSON.stringify(internal.collections));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

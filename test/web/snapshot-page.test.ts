@@ -31,7 +31,7 @@ describe('tsprof snapshot -http in Chromium', { skip: skipUnless('chromium') }, 
 
   test('summary, leaks and diff are the CLI reports', async () => {
     const page = await browser.context.newPage();
-    for (const [view, args] of [['summary', ['summary', leaky]], ['leaks', ['leaks', leaky]], ['diff', ['diff', fixed, leaky]]] as const) {
+    for (const [view, args] of [['summary', ['summary', leaky]], ['leaks', ['leaks', fixed, leaky]], ['diff', ['diff', fixed, leaky]]] as const) {
       await page.goto(served.url + view);
       assert.equal(await page.textContent('#report-text'), await cli(...args), view);
     }
