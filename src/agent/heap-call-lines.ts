@@ -1,6 +1,5 @@
 import type { HeapCallLines, HeapStackLineOptions } from '../source/heap-stack-lines.js';
 import type { AgentRuntime } from './agent-runtime.js';
-import { dropsInlinedFrames } from './inlined-calls.js';
 import { createScriptReader, type ScriptReader } from './script-reader.js';
 
 /**
@@ -15,9 +14,9 @@ export function heapCallLines(script: ScriptReader = createScriptReader()): Heap
 
 /**
  * agentHeapLines is how every agent path (the /heap endpoint, the pusher)
- * places a heap profile's lines: from the scripts on disk, knowing whether this
- * V8 leaves inlined frames out, with the evidence the agent keeps across profiles.
+ * places a heap profile's lines: from the scripts on disk, with the evidence
+ * the agent keeps across profiles.
  */
 export function agentHeapLines(runtime: AgentRuntime): Omit<HeapStackLineOptions, 'namer'> {
-  return { callLines: heapCallLines(), inlinedFramesDropped: dropsInlinedFrames(), allocatingCallees: runtime.state.allocatingCallees };
+  return { callLines: heapCallLines(), allocatingCallees: runtime.state.allocatingCallees };
 }

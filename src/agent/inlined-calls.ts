@@ -40,8 +40,10 @@ export function inlinedCallRecovery(script: ScriptReader = createScriptReader())
       if (frame.url === '') return undefined;
       const analysis = script(frame.url);
       const found = analysis?.recover(frame.lineNumber, frame.functionName, line, frame.columnNumber);
-      // A call's line stands for the callee only where V8 drops inlined frames.
-      if (!found || (!found.lineKnown && !callsDropped)) return undefined;
+      if (!found) return undefined;
+      // A call's line stands for the callee only where V8 drops inlined frames; a line from another
+      // script (no frames) is never the function's own, on any version.
+      if (!found.lineKnown && found.frames.length > 0 && !callsDropped) return undefined;
       return { frames: found.frames.map((fn) => toFrame(fn, frame)), lineKnown: found.lineKnown };
     },
   };

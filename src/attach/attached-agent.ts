@@ -15,7 +15,6 @@ import { errorMessage } from '../errors.js';
 import { formatProcessMemory } from '../profile/process-memory.js';
 import type { FrameNamer } from '../source/v8-frames.js';
 import { heapCallLines } from '../agent/heap-call-lines.js';
-import { dropsInlinedFrames } from '../agent/inlined-calls.js';
 import { HeapSampleTable, heapTableToPprof } from '../source/v8-heap-profile.js';
 import { closeInspector, inspectTarget, openInspector, type OpenedInspector } from './open-inspector.js';
 import { readRemoteHeapSampling, remoteHeapFigures, startRemoteHeapSampling, streamRemoteSnapshot } from './remote-profiles.js';
@@ -49,7 +48,6 @@ export async function remoteHeapPprof(opened: OpenedInspector, options: { interv
     interval: options.interval,
     namer: options.namer,
     callLines: heapCallLines(),
-    inlinedFramesDropped: dropsInlinedFrames(opened.v8Version, opened.nodeFlags.map((f) => f.replace(/_/g, '-'))),
     timeNanos: Date.now() * 1e6,
     durationNanos: (Date.now() - options.startedAt) * 1e6,
     comments: [

@@ -6,8 +6,12 @@
  *
  * - A caller's line: the line of its body that calls the frame below it, found
  *   by that frame's name in the source (HeapCallLines). Inferred, and counted.
- * - A leaf's line, where V8 leaves inlined frames out (V8 13+ Maglev): samples
- *   the leaf allocated itself may be a callee's, inlined into it. When other
+ * - A leaf's line. V8's sampling heap profiler records each stack frame's
+ *   function, not the functions optimized code inlined into it, so on every
+ *   version (TurboFan on Node 20/22, and Maglev, which inlines sooner, from
+ *   V8 13 on) samples the leaf allocated itself may be a callee's, inlined into
+ *   it: the story's service on Node 20 shows most of its held bytes at the
+ *   parse itself once Buffer#toString is inlined. When other
  *   stacks show the leaf calling exactly one function that allocated objects of
  *   about the same size (within 25%), and the leaf's source calls that function
  *   on one line, the samples are placed at that line. Otherwise the leaf stays
@@ -26,8 +30,6 @@ export type HeapCallLines = (caller: V8CallFrame, callee: V8CallFrame) => number
 export interface HeapStackLineOptions {
   namer: FrameNamer;
   callLines?: HeapCallLines;
-  /** True where V8 leaves inlined functions out of its stacks (V8 13+ Maglev). */
-  inlinedFramesDropped?: boolean;
   /** Evidence kept across profiles (the agent's); without it, this profile's own stacks. */
   allocatingCallees?: AllocatingCallees;
 }
@@ -175,7 +177,7 @@ export class HeapStackLines {
 
   /** The line of a callee inlined into `leaf` that allocated objects of about `size` bytes, if exactly one did. */
   private inlinedLeafLine(leaf: V8CallFrame, size: number): number | undefined {
-    if (!this.options.inlinedFramesDropped || !this.options.callLines || leaf.url === '') return undefined;
+    if (!this.options.callLines || leaf.url === '') return undefined;
     if (!this.evidence) {
       this.evidence = this.options.allocatingCallees ?? new AllocatingCallees();
       this.evidence.add(this.stacks.values());

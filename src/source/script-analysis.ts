@@ -37,7 +37,12 @@ export interface ScriptFunction {
 
 /** RecoveredCall is what the source says about one position tick V8 reported under `caller`. */
 export interface RecoveredCall {
-  /** Inlined functions from the leaf to the one the caller called (the caller not included). */
+  /**
+   * Inlined functions from the leaf to the one the caller called (the caller
+   * not included). Empty when the line is in no function of this script and
+   * outside the caller: code inlined from another script, whose line means
+   * nothing here.
+   */
   frames: ScriptFunction[];
   /** True when the tick's line lies inside frames[0] (its line is known), false when it is the call's line. */
   lineKnown: boolean;
@@ -221,6 +226,9 @@ export class ScriptAnalysis {
     // A function enclosing the caller (an anonymous callback not found by name, say) holds the
     // caller's own lines: only a function outside the caller, or nested in it, was inlined.
     const enclosesCaller = inside !== undefined && inside.startLine <= callerLine + 1 && callerLine + 1 <= inside.endLine;
+    // V8 reports some ticks of code it inlined from another script (a builtin module's function,
+    // say) at that script's line: a line outside the caller and outside any function here is one.
+    if (caller && !inside && (line < caller.startLine || line > caller.endLine)) return { frames: [], lineKnown: false };
     if (inside && inside !== caller && !enclosesCaller) {
       // The line is another function's: the caller inlined it, through the calls that lead there.
       const path = caller ? this.callPath(caller, inside) : undefined;

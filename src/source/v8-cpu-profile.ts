@@ -50,7 +50,9 @@ export interface InlinedCallRecovery {
    * inlinedAt says which inlined functions a position tick at one-based `line`,
    * reported under `frame`, belongs to (leaf first, `frame` not included), and
    * whether `line` is the leaf's own line (else it is the line of the call in
-   * `frame`); undefined when the tick is `frame`'s own.
+   * `frame`); undefined when the tick is `frame`'s own. No frames and
+   * lineKnown false: the line is not in `frame`'s script (code inlined from
+   * another), so the tick is `frame`'s at an unknown line.
    */
   inlinedAt(frame: V8CallFrame, line: number): { frames: V8CallFrame[]; lineKnown: boolean } | undefined;
   /** Which V8 leaves the frames out, for the profile's comment (e.g. "V8 13.6"). */
@@ -131,6 +133,8 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
   type Recovery = { frames: V8CallFrame[]; lineKnown: boolean };
   const recoveredAt = new Map<V8CpuNode, Map<number, Recovery>>();
   const recoveredTicks = new Map<string, { ticks: number; lineKnown: boolean }>();
+  // Ticks at lines of another script (code inlined from it), by the function they were reported under.
+  const foreignTicks = new Map<string, number>();
   const inlined = options.inlinedCalls;
   if (inlined) {
     // A function's own frame in the profile, where V8 reported it elsewhere, has V8's exact positions.
@@ -142,7 +146,15 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
       for (const tick of node.positionTicks ?? []) {
         if (tick.ticks <= 0) continue;
         const found = inlined.inlinedAt(node.callFrame, tick.line);
-        if (!found || found.frames.length === 0) continue;
+        if (!found) continue;
+        if (found.frames.length === 0) {
+          let byLine = recoveredAt.get(node);
+          if (!byLine) recoveredAt.set(node, (byLine = new Map()));
+          byLine.set(tick.line, { frames: [], lineKnown: false });
+          const key = node.callFrame.functionName || '(anonymous)';
+          foreignTicks.set(key, (foreignTicks.get(key) ?? 0) + tick.ticks);
+          continue;
+        }
         const frames = found.frames.map((f) => profiled.get(`${f.url}\n${f.functionName}`) ?? f);
         let byLine = recoveredAt.get(node);
         if (!byLine) recoveredAt.set(node, (byLine = new Map()));
@@ -162,6 +174,14 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
     comments.push(
       `${inlined.runtime} reported samples of inlined functions under their callers; ` +
         `tsprof recovered them from the source: ${named.join(', ')}${list.length > 8 ? ', …' : ''}.`,
+    );
+  }
+
+  if (inlined && foreignTicks.size > 0) {
+    const list = [...foreignTicks].sort((a, b) => b[1] - a[1]);
+    comments.push(
+      `${inlined.runtime} reported ticks at lines outside their function's source (code inlined from another script, such as a Node built-in): ` +
+        `tsprof shows them at the function's first line: ${list.slice(0, 8).map(([name, ticks]) => `${name} (${ticks})`).join(', ')}${list.length > 8 ? ', …' : ''}.`,
     );
   }
 
@@ -233,6 +253,8 @@ export function cpuProfileToPprof(profile: V8CpuProfile, options: CpuPprofOption
       let frames: number[];
       if (!recovery) {
         frames = [builder.locationId(options.namer(node.callFrame, t.line)), ...stack];
+      } else if (recovery.frames.length === 0) {
+        frames = [builder.locationId(options.namer(node.callFrame, undefined)), ...stack];
       } else {
         const [leaf, ...between] = recovery.frames;
         frames = [

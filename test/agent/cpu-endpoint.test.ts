@@ -41,9 +41,12 @@ describe('/debug/pprof/profile of a live app', () => {
     const comments = profile.comment.map((i) => profile.stringTable.strings[Number(i)]!);
     const recoveredFromCall = comments.some((c) => /burnCpu in turn \(at its first line: its own lines are not known\)/.test(c));
     if (Number(process.versions.v8.split('.')[0]) < 13) assert.ok(!recoveredFromCall, comments.join('\n'));
+    // performance.now(), inlined into burnCpu, can report ticks at its own script's lines under
+    // burnCpu (on every version): those are shown at burnCpu's first line, and the comment says so.
+    const foreignLines = comments.some((c) => /lines outside their function's source .*: burnCpu \(\d+\)/.test(c));
     for (const line of lines.keys()) {
       const inBody = line > start && line <= start + 6;
-      assert.ok(inBody || (recoveredFromCall && line === start), `line ${line} is inside burnCpu's body`);
+      assert.ok(inBody || ((recoveredFromCall || foreignLines) && line === start), `line ${line} is inside burnCpu's body\n${comments.join('\n')}`);
     }
     const fn = profile.function.find((f) => profile.stringTable.strings[Number(f.name)] === 'burnCpu')!;
     assert.equal(Number(fn.startLine), start);

@@ -75,7 +75,7 @@ describe('heapTableToPprof lines', () => {
   const interval = 512 * 1024;
   const size = 4 * 1024 * 1024;
   const v8 = heapProfile(10 * size, 2 * size, size);
-  const convert = (options: { callLines?: typeof callLines; inlinedFramesDropped?: boolean }, profile = v8) =>
+  const convert = (options: { callLines?: typeof callLines }, profile = v8) =>
     Profile.decode(heapTableToPprof(HeapSampleTable.fromV8(profile, interval), { kind: 'inuse', interval, namer: plainFrameNamer, ...options }).encode());
 
   test('without callLines every frame is at its function’s first line, and no comment', () => {
@@ -83,14 +83,14 @@ describe('heapTableToPprof lines', () => {
     assert.deepEqual(rows(profile).map((r) => r.stack).sort(), ['parse:6 < fetchLoop:1', 'toString:833 < parse:6 < fetchLoop:1']);
     assert.ok(!comments(profile).some((c) => c.includes('heap lines')));
   });
-  test('callers are at the line that calls the frame below; the leaf stays where V8 says', () => {
+  test('callers are at the line that calls the frame below', () => {
     const profile = convert({ callLines });
-    assert.deepEqual(rows(profile).map((r) => r.stack).sort(), ['parse:6 < fetchLoop:3', 'toString:833 < parse:7 < fetchLoop:3']);
+    assert.deepEqual(rows(profile).map((r) => r.stack).sort(), ['parse:7 < fetchLoop:3', 'toString:833 < parse:7 < fetchLoop:3']);
     const comment = comments(profile).find((c) => c.startsWith('tsprof heap lines:'));
     assert.match(comment ?? '', /2 of 2 calling locations are at the line that calls the frame below/);
   });
-  test('where V8 drops inlined frames, a leaf’s samples of the size its callee allocated go to that call’s line', () => {
-    const profile = convert({ callLines, inlinedFramesDropped: true });
+  test('V8 records each frame’s function, not what it inlined: a leaf’s samples of the size its callee allocated go to that call’s line', () => {
+    const profile = convert({ callLines });
     const byStack = new Map(rows(profile).map((r) => [r.stack, r.bytes]));
     assert.ok((byStack.get('parse:7 < fetchLoop:3') ?? 0) > 8 * size, JSON.stringify([...byStack]));
     assert.ok(!byStack.has('parse:6 < fetchLoop:3'));
@@ -101,7 +101,7 @@ describe('heapTableToPprof lines', () => {
     // The leaf's own small objects (64 KiB) are not toString's 4 MiB strings.
     mixed.samples.push(...Array.from({ length: 5 }, (_, i) => ({ size: 65536, nodeId: mixed.head.children[0]!.children[0]!.id, ordinal: 1000 + i })));
     mixed.head.children[0]!.children[0]!.selfSize += 5 * 65536;
-    const profile = convert({ callLines, inlinedFramesDropped: true }, mixed);
+    const profile = convert({ callLines }, mixed);
     const stacks = rows(profile).map((r) => r.stack);
     assert.ok(stacks.includes('parse:6 < fetchLoop:3'), stacks.join('\n'));
     assert.ok(stacks.includes('parse:7 < fetchLoop:3'), stacks.join('\n'));

@@ -48,6 +48,12 @@ describe('ScriptAnalysis', () => {
     assert.equal(script.recover(1, 'burn', 3), undefined, 'burn’s own line');
     assert.equal(script.recover(15, '', 17), undefined, 'an anonymous callback’s own line inside setup is not setup’s');
   });
+  test('a line outside the caller and outside every function of the script is another script’s (inlined from it)', () => {
+    assert.deepEqual(script.recover(1, 'burn', 139), { frames: [], lineKnown: false }, 'past the end of the script');
+    assert.deepEqual(script.recover(1, 'burn', 1), { frames: [], lineKnown: false }, 'a top-level line');
+    assert.equal(script.recover(1, 'burn', 5), undefined, 'burn’s own line');
+    assert.equal(script.recover(13, 'nosuch', 139), undefined, 'a caller the source does not declare: nothing is known');
+  });
   test('a callback on one line stands for the one function its own body calls, though the line calls others', () => {
     const oneLiners = new ScriptAnalysis(
       [
@@ -119,6 +125,23 @@ describe('cpuProfileToPprof with recovery', () => {
   test('the profile says what was recovered, and where lines are not known', () => {
     const comment = decoded.comment.map(str).join('\n');
     assert.match(comment, /^V8 13\.6 \(test\) reported samples of inlined functions under their callers; tsprof recovered them from the source: burn in turn, work in turn \(at its first line: its own lines are not known\)\.$/);
+  });
+  test('ticks at lines of another script (a Node built-in inlined into burn) go to burn’s first line, and the profile says so', () => {
+    const foreign: V8CpuProfile = {
+      ...v8,
+      nodes: [
+        v8.nodes[0]!,
+        { id: 2, callFrame: frame('burn', 1), hitCount: 100, positionTicks: [{ line: 4, ticks: 70 }, { line: 139, ticks: 30 }] },
+      ],
+    };
+    const p = Profile.decode(cpuProfileToPprof(foreign, { namer: plainFrameNamer, intervalMicros: 10_000, inlinedCalls: recovery }).encode());
+    const s = (i: number | bigint) => p.stringTable.strings[Number(i)]!;
+    const rows = p.sample.map((sample) => {
+      const loc = p.location.find((l) => l.id === sample.locationId[0])!;
+      return `${Number(sample.value[0])} ${s(p.function.find((f) => f.id === loc.line[0]!.functionId)!.name)}:${Number(loc.line[0]!.line)}`;
+    });
+    assert.deepEqual(rows.sort(), ['30 burn:2', '70 burn:4']);
+    assert.match(p.comment.map(s).join('\n'), /reported ticks at lines outside their function's source \(code inlined from another script, such as a Node built-in\): tsprof shows them at the function's first line: burn \(30\)\./);
   });
   test('without recovery (files on disk), the profile is V8’s as it is, with no comment', () => {
     const plain = Profile.decode(cpuProfileToPprof(v8, { namer: plainFrameNamer, intervalMicros: 10_000 }).encode());
