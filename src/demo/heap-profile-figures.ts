@@ -1,4 +1,5 @@
 import { TsprofError, errorMessage } from '../errors.js';
+import { agentOwnTest } from '../profile/agent-self.js';
 import { decodeProfile } from '../profile/decode.js';
 import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
@@ -38,7 +39,8 @@ interface Frame {
 
 /**
  * readHeapFigures decodes a heap profile (gzip or raw pprof) and finds the
- * in-use total and the allocation site to blame: among the functions of the
+ * in-use total (without the agent's own allocations, which the profile names
+ * in its `tsprof.self` line) and the allocation site to blame: among the functions of the
  * application (not node: internals, not node_modules) holding at least half
  * of the in-use bytes, the one nearest the allocation.
  */
@@ -56,6 +58,9 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
   const framesOf = profile.locations.map((location) =>
     location.lines.map((l): Frame => ({ name: l.function.name, file: l.function.filename, line: l.line })),
   );
+  // The agent's own allocations (its source-map cache warming up, the profile it is
+  // building) are the profiler's, not the service's: a flat fixed mode stays flat.
+  const isAgentOwn = agentOwnTest(profile.comments);
   const { count, valueCount, values, locationStarts, locationIndexes } = profile.samples;
   let total = 0;
   const cum = new Map<string, number>();
@@ -63,9 +68,10 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
   const stacks: { value: number; frames: Frame[] }[] = [];
   for (let i = 0; i < count; i++) {
     const value = values[i * valueCount + index]!;
-    total += value;
     const frames: Frame[] = [];
     for (let j = locationStarts[i]!; j < locationStarts[i + 1]!; j++) frames.push(...framesOf[locationIndexes[j]!]!);
+    if (isAgentOwn(frames)) continue;
+    total += value;
     stacks.push({ value, frames });
     const seen = new Set<string>();
     frames.forEach((frame, k) => {

@@ -1,9 +1,8 @@
 import { TsprofError } from '../errors.js';
-import { agentSelfPrefixesOf } from '../profile/agent-self.js';
+import { agentOwnTest } from '../profile/agent-self.js';
 import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
 import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
-import { isRuntimeFrame } from './site-series.js';
 import { StackInterner } from './stack-interner.js';
 
 /** ObservationOptions choose the value and the time of a profile's observation. */
@@ -39,12 +38,7 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     return frames;
   };
   // Allocations the agent made for itself (its caches warming up) are not the app's.
-  const selfPrefixes = agentSelfPrefixesOf(profile.comments);
-  const isAgentOwn = (frames: readonly Frame[]) => {
-    if (selfPrefixes.length === 0) return false;
-    const site = frames.find((f) => !isRuntimeFrame(f));
-    return site !== undefined && selfPrefixes.some((p) => site.file.startsWith(p));
-  };
+  const isAgentOwn = agentOwnTest(profile.comments);
   const { samples } = profile;
   // Samples with the same stack (one per object size, as pprof heap profiles have) become one.
   const byStack = new Map<readonly Frame[], HeapSample>();

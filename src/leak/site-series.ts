@@ -1,4 +1,5 @@
 import type { Frame, HeapObservation } from './heap-observation.js';
+import { isRuntimeFrame } from '../profile/runtime-frame.js';
 
 /** Granularity of an allocation site: per function (pprof's default) or per source line. */
 export type Granularity = 'functions' | 'lines';
@@ -13,16 +14,6 @@ export interface SiteOptions {
    * line a person can change; the internal frames stay in the displayed chain.
    */
   internal: (frame: Frame) => boolean;
-}
-
-/**
- * isRuntimeFrame: Node's own modules, and every frame without a file: V8's
- * builtins (`join`, `replace`, `from`) and pseudo-frames like `(program)`.
- * Nobody can edit those; the site is the caller that called them.
- */
-export function isRuntimeFrame(frame: Frame): boolean {
-  if (frame.file.startsWith('node:') || frame.file.startsWith('internal/')) return true;
-  return frame.file === '';
 }
 
 /** defaultSiteOptions: function granularity, Node internals skipped. */

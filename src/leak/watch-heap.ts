@@ -3,7 +3,8 @@ import { parseProfileBytes } from '../source/load-profile.js';
 import { getBytes, heapProfileUrl, type AgentRequestOptions } from './agent-client.js';
 import type { HeapObservation } from './heap-observation.js';
 import { heapObservationFromProfile } from './profile-observation.js';
-import { isRuntimeFrame, siteIndex } from './site-series.js';
+import { isRuntimeFrame } from '../profile/runtime-frame.js';
+import { siteIndex } from './site-series.js';
 import { StackInterner } from './stack-interner.js';
 import { sleepUnlessAborted } from '../timing/abortable-sleep.js';
 

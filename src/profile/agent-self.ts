@@ -9,6 +9,8 @@
  *   tsprof.self files=src/agent/,src/source/,src/profile/
  */
 
+import { isRuntimeFrame } from './runtime-frame.js';
+
 const prefix = 'tsprof.self files=';
 
 /** formatAgentSelf writes the comment line for the display prefixes of the agent's own code. */
@@ -24,4 +26,19 @@ export function agentSelfPrefixesOf(comments: readonly string[]): string[] {
     .slice(prefix.length)
     .split(',')
     .filter((p) => p.length > 1);
+}
+
+/**
+ * agentOwnTest reads a profile's comments and answers, for one sample's stack
+ * (leaf first), whether the agent allocated it for itself: its site, the first
+ * frame outside Node and V8, is in the agent's own files. Always false for a
+ * profile without the line.
+ */
+export function agentOwnTest(comments: readonly string[]): (frames: readonly { readonly file: string }[]) => boolean {
+  const prefixes = agentSelfPrefixesOf(comments);
+  if (prefixes.length === 0) return () => false;
+  return (frames) => {
+    const site = frames.find((f) => !isRuntimeFrame(f));
+    return site !== undefined && prefixes.some((p) => site.file.startsWith(p));
+  };
 }

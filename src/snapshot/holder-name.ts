@@ -165,9 +165,9 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
   const expression = joinExpression(names);
   // The field of the innermost instance of a class the user wrote, on the way: `ConnectionPool.idle`.
   const fieldHop = hops.find(
-    (h) => snapshot.edgeType[h.edge] === types.edgeProperty && snapshot.nodeType[h.from] === types.object && !isPlainClass(snapshot.nameOf(h.from)) && snapshot.edgeNameOf(h.edge) !== '_events' && snapshot.edgeNameOf(h.edge) !== '<symbol kEvents>',
+    (h) => snapshot.edgeType[h.edge] === types.edgeProperty && snapshot.nodeType[h.from] === types.object && !isPlainClass(snapshot.classNameOf(h.from)) && snapshot.edgeNameOf(h.edge) !== '_events' && snapshot.edgeNameOf(h.edge) !== '<symbol kEvents>',
   );
-  const field = fieldHop ? `${snapshot.nameOf(fieldHop.from)}.${snapshot.edgeNameOf(fieldHop.edge)}` : undefined;
+  const field = fieldHop ? `${snapshot.classNameOf(fieldHop.from)}.${snapshot.edgeNameOf(fieldHop.edge)}` : undefined;
   const shown = variable || exported ? expression : (field ?? expression);
   const base = { expression: shown, path, ...(where?.file ? { file: where.file } : {}), ...(where?.functionName ? { functionName: where.functionName } : {}) };
   const file = where?.file ? ` in ${shortFile(where.file)}` : '';

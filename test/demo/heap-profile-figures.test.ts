@@ -24,6 +24,28 @@ describe('readHeapFigures', () => {
     assert.ok(t2.inuseBytes > t1.inuseBytes * 3);
   });
 
+  it("leaves the agent's own allocations (the files its tsprof.self line names) out of the in-use total and the culprit", async () => {
+    const { heapTableToPprof, HeapSampleTable } = await import('../../src/source/v8-heap-profile.js');
+    const { plainFrameNamer } = await import('../../src/source/v8-frames.js');
+    const { formatAgentSelf } = await import('../../src/profile/agent-self.js');
+    const frame = (functionName: string, url: string) => ({ functionName, url, scriptId: 1, lineNumber: 3, columnNumber: 1 });
+    let id = 1;
+    const node = (callFrame: ReturnType<typeof frame>, selfSize: number, children: unknown[] = []) => ({ callFrame, selfSize, id: id++, children });
+    const app = node(frame('cacheResponse', '/srv/app/src/cache.js'), 2 * 65536);
+    const parse = node(frame('#parseMap', 'node:internal/source_map/source_map'), 3 * 65536);
+    const own = node(frame('loadMap', '/opt/tsprof/dist/src/agent/source-maps.js'), 0, [parse]);
+    const head = node(frame('(root)', ''), 0, [app, own]);
+    const samples = [app, app, parse, parse, parse].map((n, i) => ({ size: 65536, nodeId: n.id, ordinal: i }));
+    const bytesWith = (comments: string[]) =>
+      heapTableToPprof(HeapSampleTable.fromV8({ head, samples } as never, 65536), { kind: 'inuse', interval: 65536, namer: plainFrameNamer, comments }).encode();
+    const plain = readHeapFigures(bytesWith([]), 'plain');
+    assert.equal(Math.round(plain.inuseBytes / 65536), 5, `${plain.inuseBytes}`);
+    assert.equal(plain.site?.functionName, 'loadMap', 'without the line, the agent reads as any app code');
+    const marked = readHeapFigures(bytesWith([formatAgentSelf(['/opt/tsprof/dist/src/agent/'])]), 'marked');
+    assert.equal(Math.round(marked.inuseBytes / 65536), 2, `${marked.inuseBytes}`);
+    assert.equal(marked.site?.functionName, 'cacheResponse');
+  });
+
   it('says which input is not a heap profile', () => {
     assert.throws(() => readHeapFigures(new Uint8Array([1, 2, 3, 4]), 'junk.pb'), (err: unknown) => err instanceof TsprofError && /^junk\.pb: not a heap profile/.test(err.message));
   });
