@@ -59,6 +59,14 @@ export function benches(largeProfilePath: () => string): Bench[] {
       requires: [{ kind: 'anchor', name: 'memlab' }, gnuTime],
     },
     {
+      name: 'holders-vs-memlab',
+      measures: 'holder analysis of three ≥ 200 MB snapshots of a leaking process (`tsprof snapshot diff`): wall time and peak RSS',
+      anchor: 'memlab 2.0.5 (`memlab find-leaks`)',
+      target: '≥ 3× faster, ≤ 0.5× peak memory',
+      duration: 'a few minutes a round, plus a few minutes once to write the snapshots',
+      requires: [{ kind: 'anchor', name: 'memlab' }, gnuTime],
+    },
+    {
       name: 'pprof-top',
       measures: '`-top` on a 1.4 M-sample heap profile (101 MB decoded): wall, CPU, peak RSS',
       anchor: 'go tool pprof (Go 1.19)',
