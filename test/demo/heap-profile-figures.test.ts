@@ -25,19 +25,12 @@ describe('readHeapFigures', () => {
   });
 
   it("leaves the agent's own allocations (the files its tsprof.self line names) out of the in-use total and the culprit", async () => {
-    const { heapTableToPprof, HeapSampleTable } = await import('../../src/source/v8-heap-profile.js');
-    const { plainFrameNamer } = await import('../../src/source/v8-frames.js');
     const { formatAgentSelf } = await import('../../src/profile/agent-self.js');
-    const frame = (functionName: string, url: string) => ({ functionName, url, scriptId: 1, lineNumber: 3, columnNumber: 1 });
-    let id = 1;
-    const node = (callFrame: ReturnType<typeof frame>, selfSize: number, children: unknown[] = []) => ({ callFrame, selfSize, id: id++, children });
-    const app = node(frame('cacheResponse', '/srv/app/src/cache.js'), 2 * 65536);
-    const parse = node(frame('#parseMap', 'node:internal/source_map/source_map'), 3 * 65536);
-    const own = node(frame('loadMap', '/opt/tsprof/dist/src/agent/source-maps.js'), 0, [parse]);
-    const head = node(frame('(root)', ''), 0, [app, own]);
-    const samples = [app, app, parse, parse, parse].map((n, i) => ({ size: 65536, nodeId: n.id, ordinal: i }));
-    const bytesWith = (comments: string[]) =>
-      heapTableToPprof(HeapSampleTable.fromV8({ head, samples } as never, 65536), { kind: 'inuse', interval: 65536, namer: plainFrameNamer, comments }).encode();
+    const { V8HeapTree } = await import('../support/v8-heap-tree.js');
+    const tree = new V8HeapTree();
+    const own = tree.node('loadMap', '/opt/tsprof/dist/src/agent/source-maps.js', 0, [tree.node('#parseMap', 'node:internal/source_map/source_map', 3)]);
+    const top = [tree.node('cacheResponse', '/srv/app/src/cache.js', 2), own];
+    const bytesWith = (comments: string[]) => tree.encode(top, comments);
     const plain = readHeapFigures(bytesWith([]), 'plain');
     assert.equal(Math.round(plain.inuseBytes / 65536), 5, `${plain.inuseBytes}`);
     assert.equal(plain.site?.functionName, 'loadMap', 'without the line, the agent reads as any app code');

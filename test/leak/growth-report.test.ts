@@ -161,18 +161,11 @@ test('time to the limits: the heap limit at the heap growth, the container limit
 });
 
 test("the agent's own allocations (the files its tsprof.self line names) are left out of the app's observation", async () => {
-  const { heapTableToPprof, HeapSampleTable } = await import('../../src/source/v8-heap-profile.js');
-  const { plainFrameNamer } = await import('../../src/source/v8-frames.js');
   const { formatAgentSelf } = await import('../../src/profile/agent-self.js');
-  const frame = (functionName: string, url: string) => ({ functionName, url, scriptId: 1, lineNumber: 3, columnNumber: 1 });
-  let id = 1;
-  const node = (callFrame: ReturnType<typeof frame>, selfSize: number, children: unknown[] = []) => ({ callFrame, selfSize, id: id++, children });
-  const app = node(frame('cacheResponse', '/srv/app/src/cache.js'), 4 * 65536);
-  const own = node(frame('loadMap', '/srv/app/node_modules/tsprof/dist/src/agent/source-maps.js'), 2 * 65536);
-  const head = node(frame('(root)', ''), 0, [app, own]);
-  const samples = [...Array(4)].map((_, i) => ({ size: 65536, nodeId: app.id, ordinal: i })).concat([...Array(2)].map((_, i) => ({ size: 65536, nodeId: own.id, ordinal: 10 + i })));
-  const profileWith = (comments: string[]) =>
-    decodeProfile(heapTableToPprof(HeapSampleTable.fromV8({ head, samples } as never, 65536), { kind: 'inuse', interval: 65536, namer: plainFrameNamer, comments }).encode(), 'built');
+  const { V8HeapTree } = await import('../support/v8-heap-tree.js');
+  const tree = new V8HeapTree();
+  const top = [tree.node('cacheResponse', '/srv/app/src/cache.js', 4), tree.node('loadMap', '/srv/app/node_modules/tsprof/dist/src/agent/source-maps.js', 2)];
+  const profileWith = (comments: string[]) => decodeProfile(tree.encode(top, comments), 'built');
   const sites = (comments: string[]) => heapObservationFromProfile(profileWith(comments), 'built').samples.map((s) => s.stack[0]!.functionName).sort();
   assert.deepEqual(sites([]), ['cacheResponse', 'loadMap']);
   assert.deepEqual(sites([formatAgentSelf(['/srv/app/node_modules/tsprof/dist/src/agent/'])]), ['cacheResponse']);
