@@ -1,3 +1,4 @@
+import v8 from 'node:v8';
 import { errorMessage } from '../errors.js';
 import { HeapSampleTable, type V8HeapProfile } from '../source/v8-heap-profile.js';
 import { InspectorSession } from './inspector-session.js';
@@ -63,6 +64,32 @@ export function samplerView(profile: V8HeapProfile, settings: HeapSamplerSetting
   return all;
 }
 
+/**
+ * HeapRead says what a read does about garbage:
+ * - `collect`: only live objects (the inspector's read always runs a full GC first);
+ * - `skip`: no forced GC where the runtime allows it, so the read costs no pause;
+ *   the profile then also holds objects that died since the last GC, as
+ *   @datadog/pprof's heap.profile() does.
+ */
+export type HeapRead = 'collect' | 'skip';
+
+/** The handle Node 26+'s `v8.startHeapProfile` returns. */
+interface V8HeapProfileHandle {
+  stop(): string;
+}
+
+/**
+ * startV8HeapProfile is Node 26+'s `v8.startHeapProfile`, or undefined before.
+ * It starts the same sampling heap profiler as the inspector's
+ * HeapProfiler.startSampling, but without V8's kSamplingForceGC flag, which the
+ * inspector always sets: with it every read of the profile runs a full GC
+ * (115–680 ms at 100–500 MB). Reads still go through the inspector's
+ * getSamplingProfile (V8 has one sampler per isolate), which then collects
+ * nothing unless asked.
+ */
+type StartV8HeapProfile = (options: { sampleInterval: number; stackDepth: number; forceGC: boolean; includeObjectsCollectedByMajorGC: boolean; includeObjectsCollectedByMinorGC: boolean }) => V8HeapProfileHandle;
+const startV8HeapProfile = (v8 as unknown as { startHeapProfile?: StartV8HeapProfile }).startHeapProfile;
+
 /** restartedSamplerError says a sampler another inspector client had stopped was started again (answered as 503). */
 export function restartedSamplerError(sampler: string, err: unknown): HeapSamplerUnavailableError {
   return new HeapSamplerUnavailableError(
@@ -87,13 +114,21 @@ export class HeapSampler {
   private running = false;
   private folded = new HeapSampleTable();
   private foldTimer: NodeJS.Timeout | undefined;
+  /** Set while the sampler runs through `v8.startHeapProfile` (Node 26+), not the inspector. */
+  private handle: V8HeapProfileHandle | undefined;
 
   constructor(
     readonly settings: HeapSamplerSettings,
     private readonly session: InspectorSession = new InspectorSession(),
     private readonly foldIntervalMs: number = defaultFoldIntervalMs,
     private readonly maxStacks: number = maxFoldedStacks,
+    private readonly useV8Api: boolean = startV8HeapProfile !== undefined,
   ) {}
+
+  /** readsWithoutGc says whether a `skip` read really skips the full GC (Node 26+), or the runtime forces one. */
+  get readsWithoutGc(): boolean {
+    return this.handle !== undefined;
+  }
 
   /** Why start() failed, for the heap endpoints' answer. */
   startFailure: string | undefined;
@@ -122,7 +157,27 @@ export class HeapSampler {
   }
 
   private startV8Sampling(): void {
+    if (this.useV8Api && startV8HeapProfile) {
+      this.handle = startV8HeapProfile({
+        sampleInterval: this.settings.interval,
+        stackDepth: this.settings.stackDepth,
+        forceGC: false,
+        includeObjectsCollectedByMajorGC: this.settings.allocations,
+        includeObjectsCollectedByMinorGC: this.settings.allocations,
+      });
+      return;
+    }
     this.session.call('HeapProfiler.startSampling', startSamplingParams(this.settings));
+  }
+
+  /** stopV8Sampling stops V8's sampler and hands back its final profile. */
+  private stopV8Sampling(): V8HeapProfile {
+    const handle = this.handle;
+    if (handle) {
+      this.handle = undefined;
+      return JSON.parse(handle.stop()) as V8HeapProfile;
+    }
+    return this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling').profile;
   }
 
   /** collectGarbage runs a full GC, so the in-use view holds only reachable objects. */
@@ -138,6 +193,8 @@ export class HeapSampler {
   /**
    * samples returns the current view: live objects, or for the allocation view
    * everything allocated since the start (folded plus V8's current samples).
+   * It is a `skip` read (see HeapRead): whether V8 collects first depends on
+   * how the runtime started the sampler; `read('collect')` always does.
    */
   samples(): HeapSampleTable {
     if (!this.running) {
@@ -149,10 +206,21 @@ export class HeapSampler {
     } catch (err) {
       // V8 has one sampling heap profiler per process: another inspector client
       // (a debugger, another profiling library) may have stopped it. Start it again.
-      this.startV8Sampling();
+      this.restartAfterStolen();
       throw restartedSamplerError('the heap sampler', err);
     }
     return samplerView(profile, this.settings, this.folded);
+  }
+
+  /**
+   * read returns the current view after what `gc` asks: `collect` runs a full
+   * GC first where the runtime would not (Node 26+; the inspector's read always
+   * does), so the in-use view holds only live objects; the allocation view keeps
+   * collected objects anyway and needs no GC.
+   */
+  async read(gc: HeapRead): Promise<HeapSampleTable> {
+    if (gc === 'collect' && this.handle && !this.settings.allocations) await this.collectGarbage();
+    return this.samples();
   }
 
   /** fold moves V8's samples into the agent's bounded table and restarts V8's sampler (allocation view only). */
@@ -161,12 +229,25 @@ export class HeapSampler {
     // stopSampling hands back the final profile. Sampling restarts after the fold, so what the agent
     // allocates to fold (resolving sizes, interning stacks) is never sampled as the app's; the app's own
     // allocations in those few milliseconds, once a minute, go unsampled.
-    const { profile } = this.session.call<{ profile: V8HeapProfile }>('HeapProfiler.stopSampling');
+    const profile = this.stopV8Sampling();
     try {
       foldSamples(this.folded, HeapSampleTable.fromV8(profile, this.settings.interval), this.maxStacks);
     } finally {
       this.startV8Sampling();
     }
+  }
+
+  /** restartAfterStolen starts V8's sampler again after another client stopped it. */
+  private restartAfterStolen(): void {
+    if (this.handle) {
+      try {
+        this.handle.stop();
+      } catch {
+        // Already stopped by whoever took it.
+      }
+      this.handle = undefined;
+    }
+    this.startV8Sampling();
   }
 
   /** foldedStackCount is how many stacks the agent's own table holds (for tests of boundedness). */
@@ -182,7 +263,7 @@ export class HeapSampler {
     this.running = false;
     this.folded = new HeapSampleTable();
     try {
-      this.session.call('HeapProfiler.stopSampling');
+      this.stopV8Sampling();
     } finally {
       this.session.disconnect();
     }

@@ -38,6 +38,13 @@ describe('/debug/pprof/heap of a live app', () => {
     assert.ok(top.flat > 42e6, `${top.flat}`);
   });
 
+  test('?gc=0 (the read without a forced GC on Node 26+) still shows the retained memory', async () => {
+    const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/heap?gc=0`);
+    const top = flatByFunction(profile, 'inuse_space').rows[0]!;
+    assert.equal(top.name, 'retainFiftyMegabytes');
+    assert.ok(top.flat > 42e6, `${top.flat}`);
+  });
+
   test('?seconds=N is the change over the next N seconds, as Go', async () => {
     const started = Date.now();
     const profile = await fetchProfile(`${app.agentUrl}/debug/pprof/heap?seconds=2`);

@@ -72,3 +72,53 @@ test('allocation view: folding keeps V8 small and the agent’s table within its
     sampler.stop();
   }
 });
+
+/** majorGcsDuring counts the full (mark-compact) GCs V8 reports while `work` runs. */
+async function majorGcsDuring(work: () => Promise<unknown>): Promise<number> {
+  const { PerformanceObserver, constants } = await import('node:perf_hooks');
+  let major = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) major++;
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  await work();
+  await new Promise((resolve) => setTimeout(resolve, 50)); // GC entries arrive on a later turn
+  observer.disconnect();
+  return major;
+}
+
+test("a read that skips the GC leaves dead objects sampled where Node starts V8's sampler without forced GCs (26+); a collecting read runs a full GC", async () => {
+  const { default: v8 } = await import('node:v8');
+  const canSkip = typeof (v8 as { startHeapProfile?: unknown }).startHeapProfile === 'function';
+  const interval = 64 * 1024;
+  const sampler = new HeapSampler({ interval, stackDepth: 64, allocations: false });
+  sampler.start();
+  const droppedSamples = (table: HeapSampleTable) =>
+    [...table.stacks.values()].filter((s) => s.frames[0]!.functionName.startsWith('alloc_dropped')).reduce((sum, s) => sum + [...s.samplesBySize].reduce((a, [, count]) => a + count, 0), 0);
+  // Arrays of 1.6 MB live in large-object space: only a full GC frees them.
+  const dropped = new Function('return function alloc_dropped() { return new Array(200_000).fill(0); }')() as () => unknown[];
+  try {
+    assert.equal(sampler.readsWithoutGc, canSkip, `Node ${process.version}`);
+    // A full GC V8 starts on its own between the drop and the read would hide the dead arrays: try again.
+    let skipped: HeapSampleTable | undefined;
+    for (let attempt = 0; attempt < 5 && skipped === undefined; attempt++) {
+      let table: HeapSampleTable | undefined;
+      const gcs = await majorGcsDuring(async () => {
+        let garbage: unknown[][] | undefined = Array.from({ length: 10 }, dropped);
+        garbage = undefined;
+        table = await sampler.read('skip');
+        return garbage;
+      });
+      if (gcs === 0 || !canSkip) skipped = table;
+    }
+    assert.ok(skipped, 'five attempts, each with a full GC of its own between drop and read');
+    let collected: HeapSampleTable | undefined;
+    const gcsCollecting = await majorGcsDuring(async () => (collected = await sampler.read('collect')));
+    assert.ok(gcsCollecting >= 1, `a collecting read runs a full GC (${gcsCollecting})`);
+    assert.equal(droppedSamples(collected!), 0, 'after the GC the dropped arrays are gone from the in-use view');
+    if (canSkip) assert.ok(droppedSamples(skipped) > 0, 'the dead arrays, not yet collected, are still sampled: the read ran no GC');
+    else assert.equal(droppedSamples(skipped), 0, `the inspector's read collects first on Node ${process.version}`);
+  } finally {
+    sampler.stop();
+  }
+});

@@ -8,7 +8,7 @@ import { agentHeapLines } from '../heap-call-lines.js';
 import { sleepUnlessAborted } from '../../timing/abortable-sleep.js';
 import { flagParam, secondsParam } from '../query.js';
 import { eachThread } from '../workers/thread-outcomes.js';
-import { mainThreadHeap, type ThreadHeap, totalMemory, workerThreadHeap } from '../workers/thread-heaps.js';
+import { type HeapGc, mainThreadHeap, type ThreadHeap, totalMemory, workerThreadHeap } from '../workers/thread-heaps.js';
 import { buildMerged } from '../workers/thread-merge.js';
 import { threadParam } from '../workers/thread-param.js';
 import type { RequestContext } from './endpoint.js';
@@ -27,7 +27,7 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
   const { heap, options } = runtime;
   const selection = threadParam(query, runtime.workers);
   const seconds = secondsParam(query, undefined, options.maxProfileSeconds);
-  const gc = flagParam(query, 'gc');
+  const gc: HeapGc = query.has('gc') ? (flagParam(query, 'gc') ? 'full' : 'none') : 'default';
   flagParam(query, 'debug'); // checked before a long wait, not after it
   const threads: ThreadHeap[] =
     selection.kind === 'main'
@@ -37,12 +37,12 @@ export async function serveHeap(ctx: RequestContext, name: 'heap' | 'allocs'): P
         : [mainThreadHeap(heap), ...selection.workers.map(workerThreadHeap)];
   const startedAt = Date.now();
   const readNow = (thread: ThreadHeap): Promise<HeapSampleTable> => {
-    if (gc || thread !== threads[0] || selection.kind === 'worker') return thread.read(gc, runtime.gate);
+    if (gc !== 'default' || thread !== threads[0] || selection.kind === 'worker') return thread.read(gc, runtime.gate);
     // Requests arriving together share one read of the main thread's V8 profile: under a
     // burst of requests the app pays for one read, not one per request.
     const recent = runtime.state.recentHeapRead;
     if (recent && startedAt - recent.at < sharedReadMs) return recent.table;
-    const shared = thread.read(false, runtime.gate);
+    const shared = thread.read('default', runtime.gate);
     runtime.state.recentHeapRead = { at: startedAt, table: shared };
     shared.catch(() => {
       if (runtime.state.recentHeapRead?.table === shared) runtime.state.recentHeapRead = undefined;

@@ -104,6 +104,7 @@ export class PyroscopePusher {
 
   private readHeap(): HeapSampleTable | undefined {
     try {
+      // No forced GC where the runtime allows (Node 26+): a push every 15 s must not pause the service.
       return this.runtime.heap.samples();
     } catch (err) {
       this.runtime.errors.report('push: heap profile', err);

@@ -1,6 +1,15 @@
 import type { ProcessMemory } from '../../profile/process-memory.js';
 import type { HeapSampleTable } from '../../source/v8-heap-profile.js';
 import type { HeapSampler } from '../heap-sampler.js';
+
+/**
+ * HeapGc is what a heap read does about garbage, as `?gc=` asks:
+ * - `full` (`gc=1`): the inspector's thorough collection first, as Go's gc=1;
+ * - `default` (no `gc`): live objects only, the GC V8's inspector read always runs;
+ * - `none` (`gc=0`, and the pusher): no forced GC where the runtime allows it
+ *   (Node 26+ on the main thread), so the read makes no pause.
+ */
+export type HeapGc = 'full' | 'default' | 'none';
 import { mainThread, type ThreadInfo } from './thread-info.js';
 import { WorkerExitedError } from './worker-channel.js';
 import type { BuildGate } from './worker-heap-sampler.js';
@@ -9,8 +18,8 @@ import type { AttachedWorker } from './worker-threads.js';
 /** ThreadHeap is one thread's heap as the heap endpoints read it. */
 export interface ThreadHeap {
   thread: ThreadInfo;
-  /** read returns the thread's sampled heap, after a full GC of its isolate when `gc`. */
-  read(gc: boolean, gate: BuildGate): Promise<HeapSampleTable>;
+  /** read returns the thread's sampled heap, collecting its isolate's garbage first as `gc` says. */
+  read(gc: HeapGc, gate: BuildGate): Promise<HeapSampleTable>;
   /** memory returns the thread's memory figures (its isolate's heap and external memory, the process's RSS). */
   memory(): Promise<ProcessMemory | undefined>;
 }
@@ -21,8 +30,8 @@ export function mainThreadHeap(heap: HeapSampler): ThreadHeap {
     thread: mainThread,
     read: (gc, gate) =>
       gate.run(async () => {
-        if (gc) await heap.collectGarbage();
-        return heap.samples();
+        if (gc === 'full') await heap.collectGarbage();
+        return heap.read(gc === 'default' ? 'collect' : 'skip');
       }),
     memory: async () => process.memoryUsage(),
   };
@@ -37,7 +46,8 @@ export function workerThreadHeap(worker: AttachedWorker): ThreadHeap {
     thread: worker.info,
     async read(gc, gate) {
       try {
-        if (gc) await worker.heap.collectGarbage();
+        // A worker's sampler runs through its inspector, whose every read collects anyway.
+        if (gc === 'full') await worker.heap.collectGarbage();
         return await worker.heap.samples(gate);
       } catch (err) {
         if (err instanceof WorkerExitedError) throw new WorkerExitedError(worker.info, 'the heap profile');
