@@ -1,5 +1,5 @@
 /**
- * The benchmark anchors (@datadog/pprof, memlab, parse-prometheus-text-format) live in
+ * The benchmark anchors (@datadog/pprof, @pyroscope/nodejs, memlab, parse-prometheus-text-format) live in
  * bench/package.json, out of the default install: `npm run bench:setup` installs them
  * into bench/node_modules. This module finds them there, from the compiled dist/bench/
  * as from the source tree, and says what to run when they are missing.
@@ -63,4 +63,17 @@ export interface DatadogPprof {
     stop(restart?: boolean): unknown;
   };
   encode(profile: unknown): Promise<Uint8Array>;
+}
+
+/** The part of @pyroscope/nodejs the fleet bench uses: its SDK's init, start and stop. */
+export interface PyroscopeNodejs {
+  init(config: {
+    serverAddress: string;
+    appName: string;
+    flushIntervalMs: number;
+    wall: { samplingDurationMs: number; samplingIntervalMicros: number; collectCpuTime: boolean };
+    heap: { samplingIntervalBytes: number; stackDepth: number };
+  }): void;
+  start(): void;
+  stop(): Promise<void>;
 }

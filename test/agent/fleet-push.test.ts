@@ -113,6 +113,36 @@ describe('push to Pyroscope: the ingest contract', () => {
   });
 });
 
+describe('push to Pyroscope: stop() as a host\'s last act', () => {
+  test('a host with nothing else left to run stays up until stop() has sent the last profiles, then exits 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const { join } = await import('node:path');
+    const receiver = await startPyroscopeReceiver();
+    try {
+      const agentModule = join(projectRoot, 'dist', 'src', 'agent', 'index.js');
+      // The uploads' sockets and the queue's timers are unref'd; only the flush itself may hold the process.
+      const script = `
+        const { startAgent } = await import(${JSON.stringify(agentModule)});
+        const agent = await startAgent({ address: '127.0.0.1:0', log: () => {}, push: { url: ${JSON.stringify(receiver.url)}, serviceName: 'shutdown', intervalSeconds: 60 } });
+        const end = Date.now() + 300; let x = 0; while (Date.now() < end) x += Math.sqrt(x + 1);
+        await agent.stop();
+        process.stdout.write('stopped ' + (x > 0));
+      `;
+      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+      const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(status, 0, 'not 13 (a top-level await left pending when the loop ran dry)');
+      assert.equal(out, 'stopped true');
+      const kinds = receiver.received.filter((r) => r.serviceName === 'shutdown').map((r) => r.profile.sampleTypes[0]!.type);
+      assert.ok(kinds.includes('cpu') || kinds.includes('samples'), `the last CPU profile arrived: ${kinds.join(' ')}`);
+      assert.ok(kinds.includes('inuse_objects'), `the last heap profile arrived: ${kinds.join(' ')}`);
+    } finally {
+      await receiver.close();
+    }
+  });
+});
+
 describe('push to Pyroscope: heap profiles spaced out', () => {
   test('heapIntervalSeconds sends the heap every N intervals, covering the span since the last one', async () => {
     const receiver = await startPyroscopeReceiver();

@@ -50,7 +50,8 @@ export interface UploadQueueStats {
  * UploadQueue sends profiles one at a time, in order. While the server is
  * down or slow it keeps at most maxItems profiles and maxBytes bytes waiting
  * (plus the one in flight), dropping the oldest first, and retries with exponential backoff and jitter on an
- * unref'd timer, so it never blocks or keeps alive the host. Each outage is one
+ * unref'd timer, so it never blocks or keeps alive the host (only close(), the flush stop()
+ * asks for, holds the process up to its deadline). Each outage is one
  * line in the log.
  */
 export class UploadQueue {
@@ -178,8 +179,9 @@ export class UploadQueue {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = undefined;
+    // Ref'd on purpose: stop() was asked to flush, so a host with nothing else left to run (a
+    // shutdown hook) stays up until the last profiles are sent or the deadline passes, no longer.
     const deadline = setTimeout(() => this.abort.abort(), Math.max(0, deadlineMs));
-    deadline.unref();
     try {
       await this.pumping;
       await this.pump(true);
