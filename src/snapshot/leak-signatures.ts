@@ -270,6 +270,18 @@ function propertyCount(snapshot: HeapSnapshot, n: number): number {
 }
 
 /**
+ * isEmptySlot: V8's undefined and null (and the hole) as snapshots show them:
+ * hidden nodes named after themselves since V8 13, all "system / Oddball" before
+ * (where true and false share the name too; booleans are rare entries of a
+ * collection worth reporting).
+ */
+function isEmptySlot(snapshot: HeapSnapshot, n: number): boolean {
+  if (snapshot.nodeType[n] !== snapshot.types.hidden) return false;
+  const name = snapshot.nameOf(n);
+  return name === 'undefined' || name === 'null' || name === 'the_hole' || name === 'system / Oddball';
+}
+
+/**
  * entryCount counts a collection's entries from the snapshot's edges: an
  * Array's element edges; for Map/Set, the entries of the hash table V8 links
  * as `table`. Only slots holding heap objects are edges (small-integer keys
@@ -281,8 +293,9 @@ function propertyCount(snapshot: HeapSnapshot, n: number): number {
 function entryCount(snapshot: HeapSnapshot, n: number, kind: string): number {
   const types = snapshot.types;
   if (kind === 'Array') {
+    // Slots holding undefined or null (a preallocated ring, a cleared slot) are not entries.
     let count = 0;
-    for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) if (snapshot.edgeType[e] === types.edgeElement) count++;
+    for (let e = snapshot.firstEdge[n]!; e < snapshot.firstEdge[n + 1]!; e++) if (snapshot.edgeType[e] === types.edgeElement && !isEmptySlot(snapshot, snapshot.edgeToNode[e]!)) count++;
     return count;
   }
   const entrySize = kind === 'Map' ? 3 : 2;

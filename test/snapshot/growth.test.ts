@@ -23,7 +23,10 @@ class Session {
 }
 globalThis.registry = new Map();
 globalThis.names = new Set();
+globalThis.recent = new Array(150).fill(undefined); // a preallocated ring: 10 slots per round filled
+globalThis.cleared = new Array(64).fill(null);
 function handleRound(round) {
+  for (let i = 0; i < 10; i++) recent[round * 10 + i] = { round, i };
   for (let i = 0; i < 500; i++) registry.set(round * 1000 + i, new Session(round, i));
   for (let i = 0; i < 100; i++) names.add('name-' + round + '-' + i);
   let garbage = [];
@@ -78,6 +81,10 @@ test('growth across real snapshots of a leaking process: what one round allocate
     assert.equal(registry?.entries, 1500);
     const names = collections.find((c) => c.path === 'global.names → Set');
     assert.equal(names?.entries, 300);
+    // Slots holding undefined or null are not entries: a ring filled to 30 of 150, an array of nulls.
+    const ring = largestCollections(s2!, { limit: 200, includeNodeInternals: true }).find((c) => c.path === 'global.recent → Array');
+    assert.equal(ring?.entries, 30, JSON.stringify(ring));
+    assert.ok(!largestCollections(s2!, { limit: 200 }).some((c) => c.path === 'global.cleared → Array'), 'an array of nulls is an empty collection');
 
     // The CLI: tsprof snapshot diff BASELINE TARGET FINAL, as text and JSON.
     const cli = async (...args: string[]) => {
