@@ -226,6 +226,33 @@ function withSelfFromChildren(tree: FlameTree): FlameTree {
   return { ...tree, self };
 }
 
+/**
+ * hideFrames drops the frames `hidden` names from every stack, as pprof's
+ * hide does: a hidden node's children join its nearest shown ancestor
+ * (merging with siblings of the same frame there), and what it held itself
+ * becomes that ancestor's own. The root's total is unchanged.
+ */
+export function hideFrames(tree: FlameTree, hidden: (frame: number) => boolean, names: readonly string[]): FlameTree {
+  const n = tree.frame.length;
+  const withBase = tree.base !== undefined;
+  const base = (k: number) => tree.base?.[k] ?? 0;
+  const out = new TreeBuilder(tree.frame[0]!, n);
+  const mapped = new Int32Array(n);
+  out.add(0, tree.total[0]!, tree.self[0]!, tree.width[0]!, base(0));
+  for (let k = 1; k < n; k++) {
+    const up = mapped[tree.parent[k]!]!;
+    if (tree.frame[k]! >= 0 && hidden(tree.frame[k]!)) {
+      mapped[k] = up;
+      out.add(up, 0, tree.self[k]!, 0, 0);
+      continue;
+    }
+    const m = out.child(up, tree.frame[k]!);
+    mapped[k] = m;
+    out.add(m, tree.total[k]!, tree.self[k]!, tree.width[k]!, base(k));
+  }
+  return out.build(nameRank(names), withBase);
+}
+
 /** searchTotal is the total of the samples through any frame matching, each counted once (outermost matches). */
 export function searchTotal(tree: FlameTree, matches: (frame: number) => boolean): number {
   let sum = 0;

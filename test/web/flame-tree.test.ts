@@ -9,7 +9,7 @@ import { defaultConfig } from '../../src/driver/config.js';
 import { prepareReport } from '../../src/driver/generate.js';
 import { textItems } from '../../src/report/text.js';
 import { codeArea } from '../../src/web/code-area.js';
-import { flameTreeOf, layoutX, outermostOccurrences, pivotOn, searchTotal } from '../../src/web/flame-model.js';
+import { flameTreeOf, hideFrames, layoutX, outermostOccurrences, pivotOn, searchTotal } from '../../src/web/flame-model.js';
 import { buildFlameTree } from '../../src/web/flame-tree.js';
 import { configFromQuery, urlParameters } from '../../src/web/url-config.js';
 import { codeAreas } from '../../src/web/view-data.js';
@@ -51,6 +51,31 @@ test('pivoting on a frame gives -top\'s cum for it; search gives -focus\'s total
   const focused = prepareReport(p, { ...cfg, focus: rx.source }, { name: 'top' });
   const focusedTotal = buildFlameTree(focused, { minWidthFraction: 0 }).total[0];
   assert.equal(searchTotal(tree, (f) => f >= 0 && rx.test(data.frameNames[f]!)), focusedTotal);
+});
+
+test("hiding a code area's frames gives what -hide of their names gives: every frame's cum and flat, the same total", async () => {
+  const p = await loadFixture([fixture('v8', 'leaky.cpuprofile')]);
+  const cfg = defaultConfig();
+  const data = buildFlameTree(prepareReport(p, cfg, { name: 'top' }), { minWidthFraction: 0 });
+  const node = codeAreas.indexOf('node');
+  const hiddenNames = [...new Set(data.frameNames.filter((_, f) => data.frameAreas[f] === node))];
+  assert.ok(hiddenNames.length > 0, 'the profile has Node core frames');
+  const hidden = hideFrames(flameTreeOf(data), (f) => data.frameAreas[f] === node, data.frameNames);
+  assert.equal(hidden.total[0], data.total[0]);
+  assert.ok(!Array.from(hidden.frame).some((f) => f >= 0 && data.frameAreas[f] === node), 'no Node core frame is left');
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const hide = `^(${hiddenNames.map(escape).join('|')})$`;
+  const items = textItems(prepareReport(p, { ...cfg, hide }, { name: 'top' })).items;
+  assert.ok(items.length > 3);
+  for (const item of items) {
+    const f = data.frameNames.indexOf(item.name);
+    assert.ok(f >= 0, item.name);
+    const pivot = pivotOn(hidden, f, data.frameNames);
+    assert.ok(Math.abs(pivot.callees.total[0]! - item.cum) < 1e-6, `${item.name}: cum ${pivot.callees.total[0]} vs -hide's ${item.cum}`);
+    let self = 0;
+    for (let k = 0; k < pivot.callees.frame.length; k++) if (pivot.callees.frame[k] === f) self += pivot.callees.self[k]!;
+    assert.ok(Math.abs(self - item.flat) < 1e-6, `${item.name}: self ${self} vs -hide's flat ${item.flat}`);
+  }
 });
 
 test('the callers tree of a pivot is inverted: depth 1 holds the direct callers, children nest in the pivot\'s width', async () => {

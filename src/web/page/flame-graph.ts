@@ -1,4 +1,4 @@
-import { type FlameTree, type Pivot, flameTreeOf, layoutX, pivotOn, searchTotal } from '../flame-model.js';
+import { type FlameTree, type Pivot, flameTreeOf, hideFrames, layoutX, pivotOn, searchTotal } from '../flame-model.js';
 import { type CodeArea, type PageData, codeAreas } from '../view-data.js';
 import { el } from './dom.js';
 import { formatPercent, formatValue } from './format.js';
@@ -60,10 +60,10 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
     if (areaSelf[i] === 0) return;
     const box = el('input', { type: 'checkbox', 'data-area': area });
     box.checked = true;
-    box.addEventListener('change', () => { areaEnabled[i] = box.checked; recolour(); draw(); });
+    box.addEventListener('change', () => { areaEnabled[i] = box.checked; refilter(); relayout(); draw(); });
     const [h0, h1] = areaHues[area];
     const swatch = el('span', { class: 'swatch', style: `background:hsl(${(h0 + h1) / 2},${areaSaturation[area]}%,62%)` });
-    areas.append(el('label', { title: `colour ${areaLabels[area]} frames (self ${formatPercent(areaSelf[i]!, full.width[0]!)})` }, box, swatch, `${areaLabels[area]} ${formatPercent(areaSelf[i]!, full.width[0]!)}`));
+    areas.append(el('label', { title: `show ${areaLabels[area]} frames; unchecked, they leave every stack and their callees join their callers (self ${formatPercent(areaSelf[i]!, full.width[0]!)})` }, box, swatch, `${areaLabels[area]} ${formatPercent(areaSelf[i]!, full.width[0]!)}`));
   });
   const toolbar = el('div', { class: 'toolbar' }, back, forward, resetPivot, search, searchResult, orientation, areas);
   const note = el('div', { class: 'muted small' });
@@ -81,6 +81,8 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
   const ctx = canvas.getContext('2d')!;
 
   // State: the pivot is in the URL's fragment, so the browser's history walks through pivots.
+  // `shown` is the tree without the code areas unchecked in the toolbar.
+  let shown = full;
   let pivot: Pivot | undefined;
   let upward = false;
   let matches: Uint8Array | undefined;
@@ -104,8 +106,8 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
 
   function relayout(): void {
     const f = pivotFromHash();
-    pivot = f === undefined ? undefined : pivotOn(full, f, names);
-    const callees = pivot ? pivot.callees : full;
+    pivot = f === undefined ? undefined : pivotOn(shown, f, names);
+    const callees = pivot ? pivot.callees : shown;
     calleeX = layoutX(callees);
     callerX = pivot ? layoutX(pivot.callers) : new Float64Array(0);
     callerRows = pivot ? maxDepth(pivot.callers) : 0;
@@ -113,11 +115,15 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
     resetPivot.disabled = pivot === undefined;
   }
 
+  function refilter(): void {
+    shown = areaEnabled.every(Boolean) ? full : hideFrames(full, (f) => !areaEnabled[data.frameAreas[f]!], names);
+    stats.nodeCount = shown.frame.length;
+  }
+
   function recolour(): void {
     frameColours = names.map((name, f) => {
       const area = data.frameAreas[f]!;
       if (matches?.[f]) return '#e040fb';
-      if (!areaEnabled[area]) return '#e6e6e6';
       const [h0, h1] = areaHues[codeAreas[area]!];
       const r = hashOf(name);
       return `hsl(${(h0 + (h1 - h0) * r).toFixed(0)},${(areaSaturation[codeAreas[area]!] + 12 * r).toFixed(0)}%,${(60 + 10 * (1 - r)).toFixed(0)}%)`;
@@ -136,7 +142,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
     const f = tree.frame[k]!;
     if (f < 0) return '#cfcfcf';
     if (matches?.[f]) return '#e040fb';
-    if (data.diff && areaEnabled[data.frameAreas[f]!]) return diffColour(tree, k);
+    if (data.diff) return diffColour(tree, k);
     return frameColours[f]!;
   }
 
@@ -163,7 +169,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
     spacer.style.height = `${Math.max(0, rows * rowHeight - height)}px`;
     const top = scroller.scrollTop;
     hits = Array.from({ length: rows }, () => []);
-    const callees = pivot ? pivot.callees : full;
+    const callees = pivot ? pivot.callees : shown;
     const scale = callees.width[0]! > 0 ? width / callees.width[0]! : 0;
     const drawTree = (tree: FlameTree, xs: Float64Array, rowOf: (depth: number) => number, start: number) => {
       const n = tree.frame.length;
@@ -321,7 +327,7 @@ export function mountFlameGraph(root: HTMLElement, page: PageData): FlameStats {
       let any = false;
       names.forEach((name, f) => { if (rx.test(name)) { m[f] = 1; any = true; } });
       matches = m;
-      const matched = any ? searchTotal(full, (f) => f >= 0 && m[f] === 1) : 0;
+      const matched = any ? searchTotal(shown, (f) => f >= 0 && m[f] === 1) : 0;
       searchResult.textContent = `matched ${pct(matched)} (${fmt(matched)})`;
     }
     recolour();
