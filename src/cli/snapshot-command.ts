@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { formatBytes } from '../leak/format-growth.js';
 import { formatHolder } from '../leak/format-holders.js';
 import { findAccumulations, type Holder } from '../leak/holders.js';
+import { dominatorLevel } from '../snapshot/dominator-tree.js';
 import { dominatorsOf } from '../snapshot/dominators.js';
 import { snapshotGrowth } from '../snapshot/growth.js';
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
@@ -23,7 +24,7 @@ const flags: Record<string, FlagSpec> = {
   help: { kind: 'bool', default: false, help: 'show this help' },
 };
 
-const usage = `usage: tsprof snapshot <summary|retainers|leaks|diff> [flags] FILE...
+const usage = `usage: tsprof snapshot <summary|retainers|dominators|leaks|diff> [flags] FILE...
 
 Reads V8 heap snapshots (.heapsnapshot from v8.writeHeapSnapshot() or
 DevTools, gzipped or not; - for stdin) and explains why memory is held.
@@ -32,6 +33,8 @@ DevTools, gzipped or not; - for stdin) and explains why memory is held.
   retainers FILE TARGET      why TARGET is alive: shortest retainer path from the roots,
                              direct retainers and dominators; TARGET is a node id
                              (@41445 or 41445) or a constructor name (largest instances)
+  dominators FILE [TARGET]   the dominator tree, one level: what only TARGET keeps alive
+                             (default: the roots), by retained size, with its dominators
   leaks FILE [FILE2 [FILE3]] sliced strings keeping large strings alive, largest collections;
                              with 2 or 3 snapshots of one process, also where what grew
                              accumulates (its holder, entries then and now, the fix)
@@ -51,11 +54,13 @@ interface ReportOptions {
 
 type Subcommand = (snapshots: HeapSnapshot[], files: string[], extra: string[], options: ReportOptions) => { json: unknown; text: string };
 
-const subcommands: Record<string, { files: [number, number]; extra: number; run: Subcommand }> = {
-  summary: { files: [1, 1], extra: 0, run: summaryReport },
-  retainers: { files: [1, 1], extra: 1, run: retainersReport },
-  leaks: { files: [1, 3], extra: 0, run: leaksReport },
-  diff: { files: [2, 3], extra: 0, run: diffReport },
+/** Each subcommand's files (at least, at most) and the arguments after them (at least, at most). */
+const subcommands: Record<string, { files: [number, number]; extra: [number, number]; run: Subcommand }> = {
+  summary: { files: [1, 1], extra: [0, 0], run: summaryReport },
+  retainers: { files: [1, 1], extra: [1, 1], run: retainersReport },
+  dominators: { files: [1, 1], extra: [0, 1], run: dominatorsReport },
+  leaks: { files: [1, 3], extra: [0, 0], run: leaksReport },
+  diff: { files: [2, 3], extra: [0, 0], run: diffReport },
 };
 
 /**
@@ -72,13 +77,16 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
     return 0;
   }
   if (v.http !== '') return serveSnapshots(name !== undefined && name in subcommands ? rest : parsed.args, { limit: v.n as number, internal: v.internal === true }, v, io);
-  if (name === undefined) throw new UsageError('snapshot: want a subcommand: summary, retainers, leaks or diff (see tsprof snapshot -help)');
+  if (name === undefined) throw new UsageError('snapshot: want a subcommand: summary, retainers, dominators, leaks or diff (see tsprof snapshot -help)');
   const sub = subcommands[name];
-  if (!sub) throw new UsageError(`snapshot: unknown subcommand ${JSON.stringify(name)}: want summary, retainers, leaks or diff`);
-  const fileCount = rest.length - sub.extra;
-  if (fileCount < sub.files[0] || fileCount > sub.files[1]) {
+  if (!sub) throw new UsageError(`snapshot: unknown subcommand ${JSON.stringify(name)}: want summary, retainers, dominators, leaks or diff`);
+  // Files come first; a subcommand with exactly one file takes what follows as its extra arguments.
+  const fileCount = sub.files[0] === sub.files[1] ? sub.files[0] : rest.length - sub.extra[0];
+  const extraCount = rest.length - fileCount;
+  if (fileCount < sub.files[0] || fileCount > sub.files[1] || extraCount < sub.extra[0] || extraCount > sub.extra[1]) {
     const want = sub.files[0] === sub.files[1] ? `${sub.files[0]} file` : `${sub.files[0]} to ${sub.files[1]} files`;
-    throw new UsageError(`snapshot ${name}: want ${want}${sub.extra ? ' and a target' : ''}, got ${rest.length} arguments`);
+    const target = sub.extra[1] === 0 ? '' : sub.extra[0] === 0 ? ' and at most a target' : ' and a target';
+    throw new UsageError(`snapshot ${name}: want ${want}${target}, got ${rest.length} arguments`);
   }
   const limit = v.n as number;
   if (limit <= 0) throw new UsageError('snapshot: -n must be positive');
@@ -174,18 +182,47 @@ function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string
   return { json: { file, target, nodes: described }, text: text.filter((l, i) => l !== '' || i > 1).join('\n') };
 }
 
+function dominatorsReport([s]: HeapSnapshot[], [file]: string[], [target]: string[], { limit }: ReportOptions) {
+  const snapshot = s!;
+  const node = target === undefined || target === '' ? snapshot.rootOrdinal : findTarget(snapshot, target, 1, 'dominators')[0]!;
+  const level = dominatorLevel(snapshot, node, limit);
+  const { retainedSize } = dominatorsOf(snapshot);
+  const total = retainedSize[snapshot.rootOrdinal]!;
+  const object = (n: number) => ({ id: snapshot.nodeId[n]!, label: nodeLabel(snapshot, n), type: snapshot.nodeTypeName(n) });
+  const children = level.children.map((c) => ({ ...object(c.node), ...(c.edge !== undefined ? { edge: c.edge } : {}), retainedSize: c.retainedSize, selfSize: c.selfSize, children: c.children }));
+  const self = { ...object(node), retainedSize: retainedSize[node]!, selfSize: snapshot.nodeSelfSize[node]! };
+  const name = (n: number) => `${nodeLabel(snapshot, n)} @${snapshot.nodeId[n]!}`;
+  const text = [
+    `File: ${file}`,
+    `${name(node)}: retained ${formatBytes(self.retainedSize)} (${percent(self.retainedSize, total)} of the heap)`,
+    ...(level.chain.length > 0 ? [`  dominators: ${level.chain.map(name).join(' → ')} → ${name(node)}`] : []),
+    level.childCount === 0
+      ? 'It keeps nothing else alive by itself.'
+      : `It alone keeps ${level.childCount} object${level.childCount === 1 ? '' : 's'} alive; showing the ${children.length} largest by retained size:`,
+  ];
+  if (children.length > 0) {
+    text.push('', table(['retained', 'retained%', 'shallow', 'children', 'object (how the one above holds it)'], children.map((c) => [
+      formatBytes(c.retainedSize), percent(c.retainedSize, total), formatBytes(c.selfSize), String(c.children), `${c.label} @${c.id}${c.edge !== undefined ? `  .${c.edge}` : ''}`,
+    ])));
+  }
+  return {
+    json: { file, node: self, dominators: level.chain.map(object), childCount: level.childCount, children },
+    text: text.join('\n') + '\n',
+  };
+}
+
 /** findTarget reads a node id (`@123` or `123`) or a constructor name (its largest instances). */
-function findTarget(s: HeapSnapshot, target: string, limit: number): number[] {
+function findTarget(s: HeapSnapshot, target: string, limit: number, verb = 'retainers'): number[] {
   if (/^@?\d+$/.test(target)) {
     const id = Number(target.replace('@', ''));
     const n = s.ordinalOfId(id);
-    if (n < 0) throw new UsageError(`snapshot retainers: no object with id ${id} in the snapshot`);
+    if (n < 0) throw new UsageError(`snapshot ${verb}: no object with id ${id} in the snapshot`);
     return [n];
   }
   const { retainedSize } = dominatorsOf(s);
   const matches: number[] = [];
   for (let n = 0; n < s.nodeCount; n++) if (s.classNameOf(n) === target || nodeLabel(s, n) === target) matches.push(n);
-  if (matches.length === 0) throw new UsageError(`snapshot retainers: no object of constructor ${JSON.stringify(target)} in the snapshot`);
+  if (matches.length === 0) throw new UsageError(`snapshot ${verb}: no object of constructor ${JSON.stringify(target)} in the snapshot`);
   return matches.sort((a, b) => retainedSize[b]! - retainedSize[a]!).slice(0, limit);
 }
 

@@ -11,12 +11,13 @@ import type { SnapshotPageData, SnapshotReportName } from './view-data.js';
  */
 export type SnapshotReport = (report: SnapshotReportName, extra: string[]) => { json: unknown; text: string };
 
-const reports: Readonly<Record<string, SnapshotReportName>> = { '': 'summary', summary: 'summary', leaks: 'leaks', retainers: 'retainers', diff: 'diff' };
+const reports: Readonly<Record<string, SnapshotReportName>> = { '': 'summary', summary: 'summary', leaks: 'leaks', retainers: 'retainers', dominators: 'dominators', diff: 'diff' };
 
 /**
  * serveSnapshotUi is `tsprof snapshot -http=[host]:port FILE...`: the heap
  * snapshot's summary by constructor, its leak signatures, the retainers of
- * any object (object ids are links, so its dominators are a chain of links) and, with two or
+ * any object (object ids are links, so its dominators are a chain of links),
+ * the dominator tree opened level by level and, with two or
  * three snapshots, their diff, with the access rules of every tsprof web UI.
  */
 export function serveSnapshotUi(report: SnapshotReport, files: string[], options: ServeOptions): Promise<number> {
@@ -32,7 +33,7 @@ export function serveSnapshotUi(report: SnapshotReport, files: string[], options
       let result = { json: undefined as unknown, text: 'Give an object: a node id (@123) or a constructor name.\n' };
       if (kind !== 'retainers' || target !== '') {
         try {
-          result = report(kind, kind === 'retainers' ? [target] : []);
+          result = report(kind, kind === 'retainers' || (kind === 'dominators' && target !== '') ? [target] : []);
         } catch (err) {
           // A target that is not in the snapshot is the user's input: shown on the page, not an error page.
           if (!(err instanceof UsageError)) throw err;

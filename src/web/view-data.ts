@@ -86,7 +86,7 @@ export interface PageData {
 }
 
 /** SnapshotReportName is a page of `tsprof snapshot -http`, one per `tsprof snapshot` subcommand. */
-export type SnapshotReportName = 'summary' | 'leaks' | 'retainers' | 'diff';
+export type SnapshotReportName = 'summary' | 'leaks' | 'retainers' | 'dominators' | 'diff';
 
 /** SnapshotPageData is one heap snapshot page: the CLI's report, as text and as its -json data. */
 export interface SnapshotPageData {

@@ -68,6 +68,34 @@ test('snapshot retainers: by id and by constructor name', async () => {
   assert.match(missing.stderr, /no object of constructor "NoSuchClass"/);
 });
 
+test('snapshot dominators: one level of the dominator tree, from the roots down to the leaking cache', async () => {
+  const top = await run(['dominators', '-n', '5', leaky]);
+  assert.equal(top.code, 0, top.stderr);
+  assert.match(top.stdout, /^\(root\) @1: retained 13\.32MB \(100\.00% of the heap\)$/m);
+  // The roots' synthetic subroots are opened in place: the first row is the global object, not "(GC roots)".
+  assert.match(top.stdout, /^\s+12\.33MB\s+92\.58%\s+40B\s+\d+\s+global @6047$/m);
+  assert.doesNotMatch(top.stdout, /\(GC roots\)/);
+  const global = await run(['dominators', leaky, '@6047']);
+  assert.match(global.stdout, /^  dominators: \(root\) @1 → global @6047$/m);
+  assert.match(global.stdout, /^\s+10\.03MB\s+75\.31%\s+96B\s+\d+\s+CgroupResolver @6161  \.resolver$/m, 'the first child is the resolver, held as global.resolver');
+  const json = JSON.parse((await run(['dominators', '-json', leaky, '@6161'])).stdout);
+  assert.deepEqual(json.dominators.map((d: { id: number }) => d.id), [1, 6047]);
+  assert.equal(json.node.retainedSize, 10_516_600, 'the summary\'s retained size of CgroupResolver');
+  assert.deepEqual({ id: json.children[0].id, label: json.children[0].label, edge: json.children[0].edge }, { id: 41445, label: 'Map', edge: 'cache' });
+  // Each level's children are what it alone keeps alive: their retained sizes fit inside its own.
+  const sum = json.children.reduce((a: number, c: { retainedSize: number }) => a + c.retainedSize, 0);
+  assert.ok(sum <= json.node.retainedSize - json.node.selfSize + 1, `${sum} within ${json.node.retainedSize}`);
+  for (let i = 1; i < json.children.length; i++) assert.ok(json.children[i - 1].retainedSize >= json.children[i].retainedSize, 'largest first');
+  const leaf = JSON.parse((await run(['dominators', '-json', leaky, 'CgroupResolver'])).stdout);
+  assert.equal(leaf.node.id, 6161, 'a constructor name opens its largest instance');
+  const missing = await run(['dominators', leaky, '@999999999']);
+  assert.equal(missing.code, 2);
+  assert.equal(missing.stderr, 'tsprof: snapshot dominators: no object with id 999999999 in the snapshot\n');
+  const extra = await run(['dominators', leaky, '@1', '@2']);
+  assert.equal(extra.code, 2);
+  assert.match(extra.stderr, /want 1 file and at most a target, got 3 arguments/);
+});
+
 test('bad snapshot input: one clear line, exit 1, from the real binary', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsprof-snapshot-'));
   try {
@@ -104,5 +132,5 @@ test('usage errors exit 2', async () => {
   assert.equal((await run(['diff', leaky])).code, 2);
   const help = await run(['-help']);
   assert.equal(help.code, 0);
-  assert.match(help.stdout, /usage: tsprof snapshot <summary\|retainers\|leaks\|diff>/);
+  assert.match(help.stdout, /usage: tsprof snapshot <summary\|retainers\|dominators\|leaks\|diff>/);
 });

@@ -38,6 +38,20 @@ describe('tsprof snapshot -http in Chromium', { skip: skipUnless('chromium') }, 
     await page.close();
   });
 
+  test('the dominator tree opens level by level by clicking, from the roots down to the cache; the opened object links to its retainers', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(served.url);
+    await Promise.all([page.waitForURL(/\/dominators$/), page.click('nav a[data-view="dominators"]')]);
+    assert.equal(await page.textContent('#report-text'), await cli('dominators', leaky));
+    for (const [id, name] of [['6047', 'global'], ['6161', 'CgroupResolver'], ['41445', 'Map']] as const) {
+      await Promise.all([page.waitForURL(new RegExp(`dominators\\?target=%40${id}$`)), page.click(`#report-text a[data-node="${id}"] >> nth=-1`)]);
+      assert.equal(await page.textContent('#report-text'), await cli('dominators', leaky, `@${id}`), name);
+    }
+    await Promise.all([page.waitForURL(/retainers\?target=%4041445$/), page.click('#report-text a[data-retainers="41445"]')]);
+    assert.match((await page.textContent('#report-text'))!, /path: global\.resolver → CgroupResolver\.cache → Map/);
+    await page.close();
+  });
+
   test('a constructor links to its retainers, whose dominators and retainers link on to theirs', async () => {
     const page = await browser.context.newPage();
     await page.goto(served.url);

@@ -1,17 +1,26 @@
 import type { SnapshotPageData } from '../view-data.js';
 import { el } from './dom.js';
 
-const reportLabels: [SnapshotPageData['report'], string][] = [['summary', 'Summary'], ['leaks', 'Leaks'], ['retainers', 'Retainers'], ['diff', 'Diff']];
+const reportLabels: [SnapshotPageData['report'], string][] = [['summary', 'Summary'], ['dominators', 'Dominators'], ['leaks', 'Leaks'], ['retainers', 'Retainers'], ['diff', 'Diff']];
 
 const retainersOf = (target: string) => `./retainers?target=${encodeURIComponent(target)}`;
+const dominatorsOf = (target: string) => `./dominators?target=${encodeURIComponent(target)}`;
 
-/** linkified is a line of the CLI's report with every object id (@123) a link to that object's retainers. */
-function linkified(line: string): (Node | string)[] {
+/**
+ * linkified is a line of the CLI's report with every object id (@123) a
+ * link to its retainers; on the dominator tree's page, every id but the
+ * opened object's opens that object's level of the tree instead.
+ */
+function linkified(line: string, page: SnapshotPageData): (Node | string)[] {
   const parts: (Node | string)[] = [];
+  const opened = page.target.replace(/^@/, '');
   let last = 0;
   for (const m of line.matchAll(/@(\d+)\b/g)) {
     parts.push(line.slice(last, m.index));
-    parts.push(el('a', { href: retainersOf('@' + m[1]!), 'data-node': m[1]! }, m[0]));
+    const down = page.report === 'dominators' && m[1] !== opened;
+    parts.push(down
+      ? el('a', { href: dominatorsOf('@' + m[1]!), 'data-node': m[1]!, title: 'open its level of the dominator tree' }, m[0])
+      : el('a', { href: retainersOf('@' + m[1]!), 'data-node': m[1]!, 'data-retainers': m[1]!, title: 'why it is alive: its retainers' }, m[0]));
     last = m.index! + m[0].length;
   }
   parts.push(line.slice(last));
@@ -43,7 +52,7 @@ export function mountSnapshot(root: HTMLElement, page: SnapshotPageData): void {
       const cut = line.length - row.className.length;
       pre.append(line.slice(0, cut), el('a', { href: retainersOf(row.className), 'data-constructor': row.className }, row.className), '\n');
     } else {
-      pre.append(...linkified(line), '\n');
+      pre.append(...linkified(line, page), '\n');
     }
   });
   root.append(el('main', { id: `snapshot-${page.report}` }, pre));
