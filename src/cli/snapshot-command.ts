@@ -14,6 +14,7 @@ import { directRetainers, retainerPath, retainerTreeOf } from '../snapshot/retai
 import { summarizeByConstructor } from '../snapshot/summary.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import type { CliIO } from './io.js';
+import type { SnapshotReport } from '../web/snapshot-ui.js';
 
 const flags: Record<string, FlagSpec> = {
   json: { kind: 'bool', default: false, help: 'print the result as JSON' },
@@ -103,12 +104,20 @@ async function serveSnapshots(files: string[], options: ReportOptions, v: Record
   if (files.length < 1 || files.length > 3) throw new UsageError(`snapshot -http: want 1 to 3 snapshot files, got ${files.length}`);
   const snapshots: HeapSnapshot[] = [];
   for (const file of files) snapshots.push(await load(file, io));
-  const last = files.length - 1;
   const { serveSnapshotUi } = await import('../web/snapshot-ui.js');
-  // diff and leaks read every snapshot (leaks adds where what grew accumulates); the others the last.
-  return serveSnapshotUi((report, extra) => report === 'diff' || report === 'leaks'
+  return serveSnapshotUi(snapshotReportsOf(snapshots, files, options), files, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
+}
+
+/**
+ * snapshotReportsOf runs the subcommands' reports for the snapshot web pages
+ * (tsprof snapshot -http, and the watch's page): diff and leaks read every
+ * snapshot (leaks adds where what grew accumulates), the others the last.
+ */
+export function snapshotReportsOf(snapshots: HeapSnapshot[], files: string[], options: ReportOptions = { limit: 20, internal: false }): SnapshotReport {
+  const last = files.length - 1;
+  return (report, extra) => report === 'diff' || report === 'leaks'
     ? subcommands[report]!.run(snapshots, files, extra, options)
-    : subcommands[report]!.run([snapshots[last]!], [files[last]!], extra, options), files, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
+    : subcommands[report]!.run([snapshots[last]!], [files[last]!], extra, options);
 }
 
 async function load(file: string, io: CliIO): Promise<HeapSnapshot> {

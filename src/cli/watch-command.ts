@@ -7,6 +7,7 @@ import { formatLeakReport, huntLeak, judgeProfiles, type HuntProgress } from '..
 import { loadProfile, profileURL } from '../source/load-profile.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import { byteSizeFlag, durationFlag } from './quantity-flags.js';
+import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import type { WatchUi } from '../web/watch-ui.js';
 import type { CliIO } from './io.js';
 
@@ -87,12 +88,15 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSigint);
   const progress = io.isTerminal ? progressLine(io, attached ? `process ${parsed.args[0]}` : parsed.args[0]!) : undefined;
   const watch = async (ui?: WatchUi) => {
+    let snapshots: HeapSnapshot[] | undefined;
     const report = await huntLeak({
       url: attached?.url ?? parsed.args[0]!,
       intervalMs,
       durationMs,
       snapshots: Boolean(v.snapshots),
       ...(v.snapshot_dir ? { snapshotDir: v.snapshot_dir as string } : {}),
+      // With the web page, the two snapshots stay in memory to be browsed there.
+      ...(ui ? { onSnapshots: (start: HeapSnapshot, end: HeapSnapshot) => { snapshots = [start, end]; } } : {}),
       timeoutMs,
       gc: Boolean(v.gc),
       growth,
@@ -103,7 +107,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
     });
     progress?.clear();
     io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));
-    ui?.done(report.growth, report.conclusion, formatLeakReport(report));
+    ui?.done(report.growth, report.conclusion, formatLeakReport(report), report.held ? { memory: report.held, ...(snapshots ? { snapshots } : {}) } : undefined);
     found = leakFound(report.growth);
   };
   let found = false;
@@ -120,8 +124,9 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
 
 /** withWebUi runs the watch with its web page (tsprof watch -http), serving the report after it until Ctrl-C. */
 async function withWebUi(v: Record<string, unknown>, io: CliIO, watching: string, intervalMs: number, run: (ui: WatchUi) => Promise<void>): Promise<number> {
-  const { serveWatchUi } = await import('../web/watch-ui.js');
-  return serveWatchUi(watching, intervalMs, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stderr, stderr: io.stderr, cwd: io.cwd }, run);
+  const [{ serveWatchUi }, { snapshotReportsOf }] = await Promise.all([import('../web/watch-ui.js'), import('./snapshot-command.js')]);
+  // The snapshot pages the watch's page links to run the snapshot subcommands' own reports.
+  return serveWatchUi(watching, intervalMs, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stderr, stderr: io.stderr, cwd: io.cwd }, run, snapshotReportsOf);
 }
 
 /** progressLine rewrites one stderr line in place with the watch's state. */

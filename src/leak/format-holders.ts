@@ -69,7 +69,7 @@ export function heldConclusion(growth: GrowthReport, held: HeldMemory): string {
 }
 
 /** holderPhrase says what holds what: "X through N sliced-string keys of 32B that keep N strings of 1MB alive". */
-function holderPhrase(h: Holder): string {
+export function holderPhrase(h: Holder): string {
   if (h.kind === 'sliced-strings') {
     return `${h.holder}${h.through ? ` through ${h.through}` : ''} that keep ${h.count} strings of ${formatBytes(h.objectBytes)} alive`;
   }

@@ -15,6 +15,12 @@ export interface Holder {
   holder: string;
   /** path is the retainer path from the GC roots (indexes generalized). */
   path: string;
+  /** The last snapshot's ids of the objects `path` names, in order, when each step is one object. */
+  pathIds?: number[];
+  /** With pathIds: the edge from each of those objects to the next. */
+  pathEdges?: string[];
+  /** The last snapshot's id of the holding object itself, when it is one object. */
+  nodeId?: number;
   /** count of objects kept (parent strings for sliced strings). */
   count: number;
   /** bytes those objects take. */
@@ -134,7 +140,7 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
  */
 export function findAccumulations(start: HeapSnapshot, end: HeapSnapshot, limit = 8): Holder[] {
   return accumulationPoints(start, end, { limit })
-    .map((point) => accumulationHolder(point, nameHolder(end, point.node)))
+    .map((point) => ({ ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! }))
     .filter((h) => !isOwnOrNodeInternal(h));
 }
 
@@ -145,6 +151,8 @@ function accumulationHolder(point: AccumulationPoint, name: HolderName): Holder 
     kind: 'accumulation',
     holder: name.text,
     path: name.path,
+    ...(name.pathIds ? { pathIds: name.pathIds } : {}),
+    ...(name.pathEdges ? { pathEdges: name.pathEdges } : {}),
     count: point.newObjects,
     bytes: point.newBytes,
     objectBytes: point.entryBytes || point.newBytes / entries,
@@ -245,6 +253,7 @@ function slicedHolder(leak: SlicedStringLeak, groups: readonly GrowthGroup[], en
     objectBytes: leak.parents > 0 ? leak.keptBytes / leak.parents : 0,
     through: `${leak.slices} ${what}${leak.slices === 1 ? '' : 's'} of ${Math.round(leak.usedBytes / Math.max(1, leak.slices))}B`,
     remedy: leak.remedy,
+    ...(leak.holder ? { nodeId: leak.holder.id } : {}),
   };
   if (fresh) holder.newSinceStart = { count: fresh.count, bytes: fresh.shallowSize };
   return holder;

@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TsprofError, errorMessage } from '../errors.js';
+import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
 import { downloadToFile, heapProfileUrl, heapSnapshotUrl, type AgentRequestOptions } from './agent-client.js';
 import type { HeapObservation } from './heap-observation.js';
@@ -24,6 +25,8 @@ export interface HuntOptions {
   snapshots: boolean;
   /** snapshotDir keeps the snapshots there (start.heapsnapshot, end.heapsnapshot); default a temporary directory, removed after. */
   snapshotDir?: string;
+  /** onSnapshots receives the two snapshots once read (the watch's web page browses them). */
+  onSnapshots?: (start: HeapSnapshot, end: HeapSnapshot) => void;
   token?: string;
   /** timeoutMs per heap profile request (default 30 s; snapshot downloads get 10× that). */
   timeoutMs?: number;
@@ -117,6 +120,7 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
         const endFile = await take('end');
         const [start, end] = [await readHeapSnapshot(startFile), await readHeapSnapshot(endFile)];
         report.held = joinHolders(growth, start, end);
+        options.onSnapshots?.(start, end);
         if (!temporary) report.held.files = { start: startFile, end: endFile };
         report.conclusion = heldConclusion(growth, report.held);
       } catch (err) {

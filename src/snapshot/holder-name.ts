@@ -15,6 +15,10 @@ export interface HolderName {
   functionName?: string;
   /** The chain from the named root to the object, root first, as read: `sessionIndex → Map`. */
   path: string;
+  /** The snapshot ids of the objects `path` names, in its order, when each step is one object. */
+  pathIds?: number[];
+  /** With pathIds: the edge from each object to the next (`registry`, `[]`, `table`), one fewer. */
+  pathEdges?: string[];
 }
 
 /** One hop up from an object to what holds it. */
@@ -161,6 +165,13 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
     }
   }
   const path = [...hops].reverse().map((h) => nodeLabel(snapshot, h.from)).concat(nodeLabel(snapshot, target)).join(' → ');
+  const pathIds = [...hops].reverse().map((h) => snapshot.nodeId[h.from]!).concat(snapshot.nodeId[target]!);
+  // Edges a reader can name: fields, variables, elements; a root's links and hidden slots are left blank.
+  const pathEdges = [...hops].reverse().map((h) => {
+    const et = snapshot.edgeType[h.edge]!;
+    if (snapshot.nodeType[h.from] === types.synthetic || et === types.edgeHidden || et === types.edgeShortcut) return '';
+    return et === types.edgeElement ? '[]' : snapshot.edgeNameOf(h.edge);
+  });
   const where = variable ? scopeOf(snapshot, variable.context) : exported ? { module: true, ...(exported.file ? { file: exported.file } : {}) } : undefined;
   const expression = joinExpression(names);
   // The field of the innermost instance of a class the user wrote, on the way: `ConnectionPool.idle`.
@@ -169,7 +180,7 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
   );
   const field = fieldHop ? `${snapshot.classNameOf(fieldHop.from)}.${snapshot.edgeNameOf(fieldHop.edge)}` : undefined;
   const shown = variable || exported ? expression : (field ?? expression);
-  const base = { expression: shown, path, ...(where?.file ? { file: where.file } : {}), ...(where?.functionName ? { functionName: where.functionName } : {}) };
+  const base = { expression: shown, path, pathIds, pathEdges, ...(where?.file ? { file: where.file } : {}), ...(where?.functionName ? { functionName: where.functionName } : {}) };
   const file = where?.file ? ` in ${shortFile(where.file)}` : '';
   if (emitterEvent !== undefined) {
     const emitter = shown.replace(/\.(_events|<events>)(\..*|\[.*)?$/, '');

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { renderPage } from './page-html.js';
 import { type ServeOptions, serveUntilStopped } from './serve-web-ui.js';
-import { startUiServer } from './ui-server.js';
+import { startUiServer, type UiRoute } from './ui-server.js';
 import type { SnapshotPageData, SnapshotReportName } from './view-data.js';
 
 /**
@@ -14,15 +14,14 @@ export type SnapshotReport = (report: SnapshotReportName, extra: string[]) => { 
 const reports: Readonly<Record<string, SnapshotReportName>> = { '': 'summary', summary: 'summary', leaks: 'leaks', retainers: 'retainers', dominators: 'dominators', diff: 'diff' };
 
 /**
- * serveSnapshotUi is `tsprof snapshot -http=[host]:port FILE...`: the heap
- * snapshot's summary by constructor, its leak signatures, the retainers of
- * any object (object ids are links, so its dominators are a chain of links),
- * the dominator tree opened level by level and, with two or
- * three snapshots, their diff, with the access rules of every tsprof web UI.
+ * snapshotRoute answers the snapshot pages (summary, dominators, leaks,
+ * retainers, diff) of the loaded snapshots: each the text of its `tsprof
+ * snapshot` subcommand, computed by the CLI's own code (`report`). The watch's
+ * page mounts it under `snapshot/` for the snapshots it took.
  */
-export function serveSnapshotUi(report: SnapshotReport, files: string[], options: ServeOptions): Promise<number> {
+export function snapshotRoute(report: SnapshotReport, files: string[]): UiRoute {
   const cache = new Map<string, string>();
-  return serveUntilStopped((address, log) => startUiServer(address, async (name, url) => {
+  return async (name, url) => {
     const kind = reports[name];
     if (kind === undefined) return undefined;
     if (kind === 'diff' && files.length < 2) return { kind: 'status', status: 404, text: 'diff needs two or three snapshots: tsprof snapshot -http=... OLD.heapsnapshot NEW.heapsnapshot' };
@@ -46,5 +45,17 @@ export function serveSnapshotUi(report: SnapshotReport, files: string[], options
       cache.set(key, html);
     }
     return { kind: 'page', html };
-  }, log), options);
+  };
+}
+
+/**
+ * serveSnapshotUi is `tsprof snapshot -http=[host]:port FILE...`: the heap
+ * snapshot's summary by constructor, its leak signatures, the retainers of
+ * any object (object ids are links, so its dominators are a chain of links),
+ * the dominator tree opened level by level and, with two or three snapshots,
+ * their diff, with the access rules of every tsprof web UI.
+ */
+export function serveSnapshotUi(report: SnapshotReport, files: string[], options: ServeOptions): Promise<number> {
+  const route = snapshotRoute(report, files);
+  return serveUntilStopped((address, log) => startUiServer(address, route, log), options);
 }

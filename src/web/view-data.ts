@@ -126,4 +126,21 @@ export interface WatchPageData {
   series: WatchSeries[];
   conclusion: string;
   text: string;
+  /** When done, with snapshots: why the memory is held, each holder with its path from the roots. */
+  holders: WatchHolder[];
+  /** The watch's two snapshots are browsable under snapshot/ (summary, dominators, retainers, diff). */
+  snapshotPages: boolean;
+}
+
+/** WatchHolder is one answer to "why is it held" on the watch's page. */
+export interface WatchHolder {
+  /** The growing allocation site it holds the memory of, when joined with one. */
+  site?: string;
+  /** The holder as the report says it: "`sessionIndex` in src/sessions.ts (a Map, 10 → 2000 entries …)". */
+  text: string;
+  /** The path from the roots, one step per object, with its id in the end snapshot and the edge to the next step when known. */
+  steps: { label: string; id?: number; edge?: string }[];
+  /** The holding object's id in the end snapshot. */
+  nodeId?: number;
+  remedy?: string;
 }

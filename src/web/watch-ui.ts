@@ -1,16 +1,52 @@
+import { holderPhrase } from '../leak/format-holders.js';
 import type { GrowthReport } from '../leak/growth-report.js';
+import type { Holder, HeldMemory } from '../leak/holders.js';
+import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import { renderPage } from './page-html.js';
 import type { ServeOptions } from './serve-web-ui.js';
 import { serveUntilStopped } from './serve-web-ui.js';
-import { startUiServer } from './ui-server.js';
-import type { WatchPageData, WatchSeries } from './view-data.js';
+import { type SnapshotReport, snapshotRoute } from './snapshot-ui.js';
+import { startUiServer, type UiRoute } from './ui-server.js';
+import type { WatchHolder, WatchPageData, WatchSeries } from './view-data.js';
+
+/** The names the watch's two snapshots go by on their pages. */
+const snapshotFiles = ['start.heapsnapshot', 'end.heapsnapshot'];
 
 /** WatchUi is the state `tsprof watch -http` shows: the CLI feeds it progress, then the report. */
 export interface WatchUi {
   /** progress records one reading: its time, the in-use total, and the site that rose most so far. */
   progress(time: number, totalBytes: number, leader: string): void;
-  /** done shows the report: its growth (plotted), conclusion and text (as the CLI prints it). */
-  done(growth: GrowthReport, conclusion: string, text: string): void;
+  /**
+   * done shows the report: its growth (plotted), conclusion and text (as the CLI prints it), and with
+   * snapshots what holds the memory, each path a chain of links into the snapshots' pages (`snapshots`).
+   */
+  done(growth: GrowthReport, conclusion: string, text: string, held?: { memory: HeldMemory; snapshots?: HeapSnapshot[] }): void;
+}
+
+/**
+ * watchHoldersOf lists the holders the page shows: each growing site's
+ * first, then the external memory's, then the other accumulation points, once each.
+ */
+export function watchHoldersOf(held: HeldMemory): WatchHolder[] {
+  const out: WatchHolder[] = [];
+  const seen = new Set<string>();
+  const add = (h: Holder | undefined, site?: string) => {
+    if (!h || seen.has(h.holder)) return;
+    seen.add(h.holder);
+    const labels = h.path.split(' → ');
+    const ids = h.pathIds?.length === labels.length ? h.pathIds : undefined;
+    out.push({
+      ...(site ? { site } : {}),
+      text: holderPhrase(h),
+      steps: labels.map((label, i) => (ids ? { label, id: ids[i]!, ...(h.pathEdges?.[i] !== undefined ? { edge: h.pathEdges[i] } : {}) } : { label })),
+      ...(h.nodeId !== undefined ? { nodeId: h.nodeId } : {}),
+      ...(h.remedy ? { remedy: h.remedy } : {}),
+    });
+  };
+  for (const s of held.sites) add(s.holders[0], `${s.site.functionName}${s.site.file ? ` ${s.site.file}${s.site.line > 0 ? ':' + s.site.line : ''}` : ''}`);
+  add(held.external?.holders[0], 'memory outside the V8 heap');
+  for (const h of held.accumulations) add(h);
+  return out;
 }
 
 /** seriesOf lists what the report's plots show: the total, external memory, and each growing site. */
@@ -27,22 +63,31 @@ export function seriesOf(growth: GrowthReport): WatchSeries[] {
 /**
  * serveWatchUi serves the watch's page while run() watches: live progress
  * (the page reloads itself; it fetches nothing), then the report with each
- * series plotted against its fit, until interrupted after the watch (or,
+ * series plotted against its fit and, with snapshots, what holds the memory
+ * with links into the snapshots' pages (run by `snapshotReports`), until interrupted after the watch (or,
  * given options.stop, until the watch is done and stop resolves).
  */
-export async function serveWatchUi(watching: string, intervalMs: number, options: ServeOptions, run: (ui: WatchUi) => Promise<void>): Promise<number> {
+export async function serveWatchUi(
+  watching: string,
+  intervalMs: number,
+  options: ServeOptions,
+  run: (ui: WatchUi) => Promise<void>,
+  snapshotReports?: (snapshots: HeapSnapshot[], files: string[]) => SnapshotReport,
+): Promise<number> {
   const page: WatchPageData = {
     kind: 'watch', title: `tsprof watch ${watching}`, watching, live: true, reloadMs: Math.max(1000, Math.min(intervalMs, 10_000)),
-    progress: { times: [], totalBytes: [], leader: '' }, times: [], series: [], conclusion: '', text: '',
+    progress: { times: [], totalBytes: [], leader: '' }, times: [], series: [], conclusion: '', text: '', holders: [], snapshotPages: false,
   };
+  let snapshots: UiRoute | undefined;
   const ui: WatchUi = {
     progress(time, totalBytes, leader) {
       page.progress.times.push(time);
       page.progress.totalBytes.push(totalBytes);
       page.progress.leader = leader;
     },
-    done(growth, conclusion, text) {
-      Object.assign(page, { live: false, times: growth.times, series: seriesOf(growth), conclusion, text });
+    done(growth, conclusion, text, held) {
+      if (held?.snapshots && snapshotReports) snapshots = snapshotRoute(snapshotReports(held.snapshots, snapshotFiles), snapshotFiles);
+      Object.assign(page, { live: false, times: growth.times, series: seriesOf(growth), conclusion, text, holders: held ? watchHoldersOf(held.memory) : [], snapshotPages: snapshots !== undefined });
     },
   };
   // The server outlives the watch: Ctrl-C during the watch ends the watch (the CLI's own handler), and
@@ -51,7 +96,12 @@ export async function serveWatchUi(watching: string, intervalMs: number, options
   const stop = new Promise<void>((resolve) => { release = resolve; });
   let watched: Promise<void> = Promise.resolve();
   const status = await serveUntilStopped(async (address, log) => {
-    const server = await startUiServer(address, async (name) => (name === '' || name === 'watch' ? { kind: 'page', html: renderPage(page) } : undefined), log);
+    const server = await startUiServer(address, async (name, url, req) => {
+      if (name === '' || name === 'watch') return { kind: 'page', html: renderPage(page) };
+      // The snapshots' own pages, under snapshot/ (their links are relative, so they stay there).
+      if (snapshots && (name === 'snapshot' || name.startsWith('snapshot/'))) return name === 'snapshot' ? { kind: 'redirect', location: 'snapshot/' } : snapshots(name.slice('snapshot/'.length), url, req);
+      return undefined;
+    }, log);
     watched = run(ui);
     watched.then(() => {
       if (options.stop) return void options.stop.then(release);

@@ -1,7 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
@@ -9,43 +8,12 @@ import { snapshotGrowth } from '../../src/snapshot/growth.js';
 import { largestCollections } from '../../src/snapshot/leak-signatures.js';
 import { main } from '../../src/cli/main.js';
 import { captureIO } from '../support/cli-capture.js';
-
-/**
- * A small server-like program that leaks 500 Sessions per round into a
- * global Map and also makes garbage, writing a heap snapshot after each of
- * three rounds (the baseline / target / final of memlab's scheme).
- */
-const leakingProgram = `
-const v8 = require('node:v8');
-const [dir] = process.argv.slice(2);
-class Session {
-  constructor(round, i) { this.user = 'user-' + round + '-' + i; this.history = [round, i]; }
-}
-globalThis.registry = new Map();
-globalThis.names = new Set();
-globalThis.recent = new Array(150).fill(undefined); // a preallocated ring: 10 slots per round filled
-globalThis.cleared = new Array(64).fill(null);
-function handleRound(round) {
-  for (let i = 0; i < 10; i++) recent[round * 10 + i] = { round, i };
-  for (let i = 0; i < 500; i++) registry.set(round * 1000 + i, new Session(round, i));
-  for (let i = 0; i < 100; i++) names.add('name-' + round + '-' + i);
-  let garbage = [];
-  for (let i = 0; i < 2000; i++) garbage.push({ scratch: i });
-  garbage = null;
-}
-for (let round = 0; round < 3; round++) {
-  handleRound(round);
-  v8.writeHeapSnapshot(dir + '/s' + round + '.heapsnapshot');
-}
-`;
+import { writeLeakingSnapshots } from '../support/leaking-snapshots.js';
 
 test('growth across real snapshots of a leaking process: what one round allocated and kept', { timeout: 60_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tsprof-growth-'));
   try {
-    writeFileSync(join(dir, 'leak.cjs'), leakingProgram);
-    await new Promise<void>((resolve, reject) => {
-      execFile(process.execPath, [join(dir, 'leak.cjs'), dir], { timeout: 50_000 }, (err, _out, stderr) => (err ? reject(new Error(stderr || String(err))) : resolve()));
-    });
+    await writeLeakingSnapshots(dir);
     const [s0, s1, s2] = await Promise.all([0, 1, 2].map((i) => readHeapSnapshot(join(dir, `s${i}.heapsnapshot`))));
 
     // Three snapshots: allocated between the first two, still alive in the last = exactly round 1's sessions.

@@ -8,7 +8,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { PassThrough } from 'node:stream';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { snapshotReportsOf } from '../../src/cli/snapshot-command.js';
+import { joinHolders } from '../../src/leak/holders.js';
 import { formatLeakReport, judgeProfiles } from '../../src/leak/hunt.js';
+import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
+import { writeLeakingSnapshots } from '../support/leaking-snapshots.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import { type WatchUi, serveWatchUi } from '../../src/web/watch-ui.js';
 import { skipUnless } from '../support/required-tool.js';
@@ -68,5 +75,55 @@ describe('tsprof watch -http in Chromium', { skip: skipUnless('chromium') }, () 
     assert.equal((await fetch(url)).status, 200);
     stop();
     assert.equal(await serving, 0);
+  });
+
+  test('with snapshots: why it is held, each holder\'s path a chain of links into the snapshots\' own pages', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tsprof-watch-page-'));
+    const out = new PassThrough();
+    let printed = '';
+    out.on('data', (c: Buffer) => { printed += c.toString(); });
+    let stop!: () => void;
+    const stopped = new Promise<void>((resolve) => { stop = resolve; });
+    try {
+      const [first, , last] = await writeLeakingSnapshots(dir);
+      const [start, end] = [await readHeapSnapshot(first!), await readHeapSnapshot(last!)];
+      const report = judgeProfiles(growingSeries());
+      const held = joinHolders(report.growth, start, end);
+      const serving = serveWatchUi('http://127.0.0.1:6060', 1000, { http: '127.0.0.1:0', noBrowser: true, stdout: out, stderr: out, cwd: process.cwd(), stop: stopped }, async (ui: WatchUi) => {
+        ui.done(report.growth, report.conclusion, formatLeakReport(report), { memory: held, snapshots: [start, end] });
+      }, snapshotReportsOf);
+      while (!/Serving web UI on (\S+)/.test(printed)) await new Promise((r) => setTimeout(r, 20));
+      const url = /Serving web UI on (\S+)/.exec(printed)![1]!;
+      const page = await browser.context.newPage();
+      await page.goto(url);
+      const holders = (await page.textContent('#watch-holders'))!;
+      assert.match(holders, /held by `global\.registry` \(a Map, 500 → 1500 entries of Session/);
+      assert.match(holders, /fix: evict or bound the cache/);
+      const chains = await page.$$eval('#watch-holders .chain', (ds) => ds.map((d) => d.textContent));
+      assert.ok(chains.includes('(root) → global.registry → Map'), JSON.stringify(chains));
+      // The chain: each object on the path from the roots is a link to its retainers in the end snapshot.
+      const registry = held.accumulations.find((h) => h.holder === '`global.registry`')!;
+      const mapId = registry.pathIds!.at(-1)!;
+      assert.equal(registry.nodeId, mapId, 'the holder is the last object of its path');
+      const links = await page.$$eval('#watch-holders a[data-node]', (as) => as.map((a) => a.getAttribute('data-node')));
+      assert.ok(links.includes(String(mapId)), `the Map @${mapId} is a link: ${links.join(' ')}`);
+      await Promise.all([page.waitForURL(new RegExp(`/ui/snapshot/retainers\\?target=%40${mapId}$`)), page.click(`#watch-holders a[data-node="${mapId}"] >> nth=0`)]);
+      const text = (await page.textContent('#report-text'))!;
+      assert.equal(text, snapshotReportsOf([start, end], ['start.heapsnapshot', 'end.heapsnapshot'])('retainers', [`@${mapId}`]).text);
+      assert.match(text, /path: global\.registry → Map/);
+      // From there the snapshot pages work as under tsprof snapshot -http: the dominator tree under the Map.
+      await page.goto(url + `snapshot/dominators?target=%40${mapId}`);
+      // The Map keeps its hash table, and the table the 1500 Sessions (and a few V8 slots).
+      const table = /^\s*\S+\s+\S+\s+\S+\s+(\d+)\s+\(array\) @\d+  \.\(table\)$/m.exec((await page.textContent('#report-text'))!);
+      assert.ok(table && Number(table[1]) >= 1500, `the Map's table dominates the sessions: ${table?.[0]}`);
+      await page.goto(url + 'snapshot');
+      assert.match(page.url(), /\/ui\/snapshot\/$/);
+      await page.close();
+      stop();
+      assert.equal(await serving, 0);
+    } finally {
+      stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { WatchPageData, WatchSeries } from '../view-data.js';
+import type { WatchHolder, WatchPageData, WatchSeries } from '../view-data.js';
 import { formatValue } from './format.js';
 import { el } from './dom.js';
 
@@ -49,6 +49,34 @@ function chart(times: number[], series: WatchSeries): SVGSVGElement {
   return box;
 }
 
+/**
+ * holderSection is why the memory is held: each holder with its path from the
+ * roots as a chain of links, every object to its retainers in the end
+ * snapshot (whose ids link on), and its fix.
+ */
+function holderSection(page: WatchPageData): HTMLElement {
+  const section = el('section', { id: 'watch-holders' }, el('h2', {}, 'Why it is held'));
+  const retainers = (id: number) => `./snapshot/retainers?target=${encodeURIComponent('@' + id)}`;
+  page.holders.forEach((h: WatchHolder, i) => {
+    const chain = el('div', { class: 'chain', 'data-holder': String(i) });
+    h.steps.forEach((step, k) => {
+      if (k > 0) chain.append(' → ');
+      chain.append(page.snapshotPages && step.id !== undefined ? el('a', { href: retainers(step.id), 'data-node': String(step.id), title: `@${step.id}: why it is alive` }, step.label) : step.label);
+      if (step.edge && k < h.steps.length - 1) chain.append(el('span', { class: 'muted' }, step.edge === '[]' ? '[]' : `.${step.edge}`));
+    });
+    const heading = el('div', { class: 'name' }, h.site ? `${h.site}: ` : '', 'held by ', h.text);
+    if (page.snapshotPages && h.nodeId !== undefined) {
+      heading.append(' ', el('a', { href: `./snapshot/dominators?target=${encodeURIComponent('@' + h.nodeId)}`, 'data-dominators': String(h.nodeId), class: 'small' }, 'what it holds'));
+    }
+    section.append(el('div', { class: 'holder' }, heading, chain, h.remedy ? el('div', { class: 'muted small' }, `fix: ${h.remedy}`) : ''));
+  });
+  if (page.snapshotPages) {
+    section.append(el('p', { class: 'small' }, 'The watch\'s snapshots: ',
+      el('a', { href: './snapshot/summary' }, 'summary'), ' · ', el('a', { href: './snapshot/dominators' }, 'dominator tree'), ' · ', el('a', { href: './snapshot/diff' }, 'what is new and still alive')));
+  }
+  return section;
+}
+
 /** mountWatch renders the watch: progress while it runs (the page reloads itself), then each series against its fit, and the report. */
 export function mountWatch(root: HTMLElement, page: WatchPageData): void {
   root.append(el('header', {}, el('span', { class: 'brand' }, 'tsprof watch'), el('span', { class: 'muted' }, page.watching)));
@@ -69,5 +97,6 @@ export function mountWatch(root: HTMLElement, page: WatchPageData): void {
       el('div', { class: 'muted small' }, `${bytes(s.slopePerMinute)}/min — ${s.verdict}`),
       chart(page.times, s)));
   }
+  if (page.holders.length > 0) main.append(holderSection(page));
   main.append(el('pre', { class: 'text', id: 'report-text' }, page.text));
 }
