@@ -4,6 +4,7 @@ import { formatBytes } from '../leak/format-growth.js';
 import { formatHolder } from '../leak/format-holders.js';
 import { findAccumulations, type Holder } from '../leak/holders.js';
 import { dominatorLevel } from '../snapshot/dominator-tree.js';
+import { nameHolder } from '../snapshot/holder-name.js';
 import { dominatorsOf } from '../snapshot/dominators.js';
 import { snapshotGrowth } from '../snapshot/growth.js';
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
@@ -175,6 +176,7 @@ function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string
       retainedSize: retainedSize[n]!,
       distance: distance[n]!,
       path: formatRetainerPath(snapshot, retainerPath(snapshot, n)),
+      heldAs: nameHolder(snapshot, n).text,
       retainers,
       dominators,
     };
@@ -183,6 +185,7 @@ function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string
   for (const d of described) {
     text.push(`${d.label} @${d.id}: self ${formatBytes(d.selfSize)}, retained ${formatBytes(d.retainedSize)}, ${d.distance < 0 ? 'unreachable' : `distance ${d.distance}`}`);
     text.push(`  path: ${d.distance < 0 ? '(not reachable from the roots through strong references)' : d.path}`);
+    if (d.distance >= 0) text.push(`  held as: ${d.heldAs}`);
     text.push(`  dominators: ${d.dominators.map((x) => `${x.label} @${x.id}`).join(' ← ')}`);
     text.push('  retainers:');
     for (const r of d.retainers) text.push(`    ${r.label} @${r.id} ${r.edgeType} ${JSON.stringify(r.edge)} (retains ${formatBytes(r.retainedSize)})`);

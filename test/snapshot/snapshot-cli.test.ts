@@ -58,6 +58,7 @@ test('snapshot retainers: by id and by constructor name', async () => {
   assert.equal(byId.code, 0, byId.stderr);
   assert.match(byId.stdout, /Map @41445: self 32B, retained 10\.02MB, distance 3/);
   assert.match(byId.stdout, /path: global\.resolver → CgroupResolver\.cache → Map/);
+  assert.match(byId.stdout, /^  held as: `CgroupResolver\.cache`$/m, 'named as the code names it, as the watch names holders');
   assert.match(byId.stdout, /dominators: CgroupResolver @6161 ← global @6047 ← \(root\) @1/);
   const byName = JSON.parse((await run(['retainers', '-json', '-n', '3', leaky, 'Map'])).stdout);
   assert.equal(byName.nodes.length, 3);
