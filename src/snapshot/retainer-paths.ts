@@ -47,8 +47,13 @@ export function retainerTreeOf(snapshot: HeapSnapshot): RetainerTree {
     if (t === snapshot.types.array && snapshot.nameOf(v) === '(map descriptors)') skipIndexes[v] = 1;
     else if (t === snapshot.types.hidden && snapshot.nameOf(v) === 'system / NativeContext') nativeContext[v] = 1;
   }
+  // Compiled code embeds the objects it uses (a module variable's cell, a constant): a path through
+  // it means nothing to a reader. Such edges are followed only for what no other path reaches.
+  const codeType = snapshot.types.code;
+  let throughCode = false;
   const follow = (v: number, e: number): boolean => {
     if (!essential[e]) return false;
+    if (!throughCode && snapshot.nodeType[v] === codeType) return false;
     if (skipIndexes[v]) {
       // Slots 3k+2 … hold [key, details, value] triples; the value slots are shared between maps and do not retain.
       const index = Number(snapshot.edgeNameOf(e));
@@ -82,10 +87,14 @@ export function retainerTreeOf(snapshot: HeapSnapshot): RetainerTree {
     parentEdge[w] = e;
     queue[tail++] = w;
   }
-  bfs(0, tail);
   distance[rootOrdinal] = 0;
-  queue[0] = rootOrdinal;
-  bfs(0, 1);
+  const userReached = bfs(0, tail);
+  // Then V8's own root lists, from the root.
+  queue[userReached] = rootOrdinal;
+  const reached = bfs(userReached, userReached + 1);
+  // Last, what only compiled code holds: from every node reached, in the order reached.
+  throughCode = true;
+  bfs(0, reached);
   const tree = { distance, parentEdge };
   memo.set(snapshot, tree);
   return tree;
