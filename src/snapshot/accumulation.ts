@@ -164,14 +164,15 @@ function describePoint(start: HeapSnapshot, end: HeapSnapshot, owner: number, po
   const id = end.nodeId[owner]!;
   const then = start.ordinalOfId(id);
   // The typical entry: the class holding the most new mass among the point's new children.
-  const byClass = new Map<string, { mass: number; count: number }>();
+  const byClass = new Map<string, { mass: number; count: number; masses: number[] }>();
   for (let c = m.childStart[point]!; c < m.childStart[point + 1]!; c++) {
     const child = m.children[c]!;
     if (m.mass[child]! <= 0) continue;
     const label = nodeLabel(end, child);
-    const entry = byClass.get(label) ?? { mass: 0, count: 0 };
+    const entry = byClass.get(label) ?? { mass: 0, count: 0, masses: [] };
     entry.mass += m.mass[child]!;
     entry.count++;
+    entry.masses.push(m.mass[child]!);
     byClass.set(label, entry);
   }
   // A chain of one class (promise reactions, an EventTarget's listeners) counts its links.
@@ -187,7 +188,7 @@ function describePoint(start: HeapSnapshot, end: HeapSnapshot, owner: number, po
     at = next;
   }
   let entryClass = '';
-  let best = { mass: 0, count: 0 };
+  let best: { mass: number; count: number; masses: number[] } = { mass: 0, count: 0, masses: [] };
   for (const [label, entry] of byClass) {
     if (entry.mass > best.mass) {
       entryClass = label;
@@ -205,9 +206,17 @@ function describePoint(start: HeapSnapshot, end: HeapSnapshot, owner: number, po
     entriesThen: then < 0 ? undefined : collection ? (collectionOf(start, then, 16)?.entries ?? 0) : undefined,
     retainedSize: m.retainedSize[owner]!,
     entryClass: links > 1 ? nodeLabel(end, point) : entryClass,
-    entryBytes: links > 1 ? m.mass[point]! / links : best.count > 0 ? best.mass / best.count : 0,
+    // The median entry: a few entries that share what they hold with others (or hold little yet) do not drag it.
+    entryBytes: links > 1 ? m.mass[point]! / links : median(best.masses),
     ...(entryField ? { entryField } : {}),
   };
+}
+
+function median(values: number[]): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 /**
