@@ -103,7 +103,8 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
       ...sampleType,
       signal: interrupt.signal,
       ...(attached ? { token: attached.token } : token ? { token } : {}),
-      ...(progress || ui ? { onProgress: (p: HuntProgress) => { progress?.update(p); if (ui && p.phase === 'watch') ui.progress(Date.now(), p.totalBytes, p.leader ? `${p.leader.functionName} +${formatBytes(p.leader.gainedBytes)}` : ''); } } : {}),
+      ...(progress || ui ? { onProgress: (p: HuntProgress) => { progress?.update(p); if (ui && p.phase === 'watch') ui.progress(Date.now(), p.totalBytes, p.leader ? `${p.leader.functionName} +${formatBytes(p.leader.gainedBytes)}` : '', p.growth); } } : {}),
+      ...(ui ? { liveGrowth: true } : {}),
     });
     progress?.clear();
     io.stdout.write(v.json ? JSON.stringify(report, null, 2) + '\n' : formatLeakReport(report));

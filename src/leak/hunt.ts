@@ -37,11 +37,13 @@ export interface HuntOptions {
   growth?: GrowthOptions;
   signal?: AbortSignal;
   onProgress?: (progress: HuntProgress) => void;
+  /** With onProgress: judge the readings so far at each one (from the third), for a live page. */
+  liveGrowth?: boolean;
   clock?: Clock;
 }
 
 /** HuntProgress is reported while hunting: polling progress, or a snapshot step. */
-export type HuntProgress = ({ phase: 'watch' } & WatchProgress) | { phase: 'snapshot'; which: 'start' | 'end' };
+export type HuntProgress = ({ phase: 'watch'; growth?: GrowthReport } & WatchProgress) | { phase: 'snapshot'; which: 'start' | 'end' };
 
 /** LeakReport is the whole answer of a hunt: what grows (and how fast, how sure) and, with snapshots, why it is held. */
 export interface LeakReport {
@@ -96,6 +98,7 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
       externalStart = await readExternalObservation(externalUrl, request, Date.now());
       if (options.snapshots) startFile = await take('start');
     };
+    const growthOptions = { ...(options.growth ?? defaultGrowthOptions()), liveHeapAfterGc: options.gc ?? true };
     const watched = await watchHeap({
       ...request,
       url: options.url,
@@ -106,9 +109,12 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
       beforeWatch,
-      onProgress: (p) => options.onProgress?.({ phase: 'watch', ...p }),
+      onProgress: (p) => {
+        const live = options.liveGrowth && p.observations.length >= 3 ? { growth: analyzeGrowth(p.observations, growthOptions) } : {};
+        options.onProgress?.({ phase: 'watch', ...p, ...live });
+      },
     });
-    const growth = analyzeGrowth(watched.observations, { ...(options.growth ?? defaultGrowthOptions()), liveHeapAfterGc: options.gc ?? true });
+    const growth = analyzeGrowth(watched.observations, growthOptions);
     if (externalStart && growth.external) {
       const externalEnd = await readExternalObservation(externalUrl, request, Date.now());
       if (externalEnd) growth.external.sites = externalSites(externalStart, externalEnd);

@@ -18,6 +18,8 @@ export interface WatchProgress {
   firstTotalBytes: number;
   /** leader is the function whose in-use bytes rose most since the first reading, if any rose. */
   leader?: { functionName: string; gainedBytes: number };
+  /** The readings so far (the watch's own list: read it, do not keep or change it). */
+  observations: readonly HeapObservation[];
 }
 
 /** Clock is the time seam of watchHeap, so tests can drive it. */
@@ -117,6 +119,7 @@ export async function watchHeap(options: WatchHeapOptions): Promise<WatchResult>
         totalBytes: total(observation),
         firstTotalBytes: total(observations[0]!),
         ...(leader ? { leader } : {}),
+        observations,
       });
     }
     // Readings are on a fixed grid from the start, so a slow request does not

@@ -119,8 +119,11 @@ export interface WatchPageData {
   /** Still watching: the page reloads itself every reloadMs. */
   live: boolean;
   reloadMs: number;
-  /** While watching: reading times (ms since the epoch) and in-use totals, and the site that rose most. */
-  progress: { times: number[]; totalBytes: number[]; leader: string };
+  /**
+   * While watching: reading times (ms since the epoch) and in-use totals, and the site that rose most;
+   * from the third reading, the series judged so far (total, external, growing sites) on their own times.
+   */
+  progress: { times: number[]; totalBytes: number[]; leader: string; seriesTimes?: number[]; series?: WatchSeries[] };
   /** When done: the times of the readings, the series (total, external, growing sites) and the report's text. */
   times: number[];
   series: WatchSeries[];

@@ -14,8 +14,8 @@ const snapshotFiles = ['start.heapsnapshot', 'end.heapsnapshot'];
 
 /** WatchUi is the state `tsprof watch -http` shows: the CLI feeds it progress, then the report. */
 export interface WatchUi {
-  /** progress records one reading: its time, the in-use total, and the site that rose most so far. */
-  progress(time: number, totalBytes: number, leader: string): void;
+  /** progress records one reading: its time, the in-use total, the site that rose most so far, and the readings judged so far. */
+  progress(time: number, totalBytes: number, leader: string, growthSoFar?: GrowthReport): void;
   /**
    * done shows the report: its growth (plotted), conclusion and text (as the CLI prints it), and with
    * snapshots what holds the memory, each path a chain of links into the snapshots' pages (`snapshots`).
@@ -80,10 +80,11 @@ export async function serveWatchUi(
   };
   let snapshots: UiRoute | undefined;
   const ui: WatchUi = {
-    progress(time, totalBytes, leader) {
+    progress(time, totalBytes, leader, growthSoFar) {
       page.progress.times.push(time);
       page.progress.totalBytes.push(totalBytes);
       page.progress.leader = leader;
+      if (growthSoFar) Object.assign(page.progress, { seriesTimes: growthSoFar.times, series: seriesOf(growthSoFar) });
     },
     done(growth, conclusion, text, held) {
       if (held?.snapshots && snapshotReports) snapshots = snapshotRoute(snapshotReports(held.snapshots, snapshotFiles), snapshotFiles);

@@ -31,6 +31,21 @@ function growingSeries() {
   }));
 }
 
+/**
+ * startWatchPage serves the watch's page for `run` (the CLI's part, played by the test) until
+ * stop() is called: the URL it prints, the serving promise, and stop.
+ */
+async function startWatchPage(reloadMs: number, run: (ui: WatchUi) => Promise<void>, snapshotReports?: Parameters<typeof serveWatchUi>[4]) {
+  const out = new PassThrough();
+  let printed = '';
+  out.on('data', (c: Buffer) => { printed += c.toString(); });
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => { stop = resolve; });
+  const serving = serveWatchUi('http://127.0.0.1:6060', reloadMs, { http: '127.0.0.1:0', noBrowser: true, stdout: out, stderr: out, cwd: process.cwd(), stop: stopped }, run, snapshotReports);
+  while (!/Serving web UI on (\S+)/.test(printed)) await new Promise((r) => setTimeout(r, 20));
+  return { url: /Serving web UI on (\S+)/.exec(printed)![1]!, serving, stop };
+}
+
 describe('tsprof watch -http in Chromium', { skip: skipUnless('chromium') }, () => {
   let browser: ChromiumSession;
   before(async () => {
@@ -39,23 +54,16 @@ describe('tsprof watch -http in Chromium', { skip: skipUnless('chromium') }, () 
   after(async () => { await browser?.close(); });
 
   test('live readings, reloading, then the report with a plot and fit per series', async () => {
-    const out = new PassThrough();
-    let printed = '';
-    out.on('data', (c: Buffer) => { printed += c.toString(); });
     let finish!: () => void;
     const finished = new Promise<void>((resolve) => { finish = resolve; });
     const report = judgeProfiles(growingSeries());
     const t0 = Date.UTC(2026, 11, 3, 12);
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolve) => { stop = resolve; });
-    const serving = serveWatchUi('http://127.0.0.1:6060', 1000, { http: '127.0.0.1:0', noBrowser: true, stdout: out, stderr: out, cwd: process.cwd(), stop: stopped }, async (ui: WatchUi) => {
+    const { url, serving, stop } = await startWatchPage(1000, async (ui: WatchUi) => {
       ui.progress(t0, 1 << 20, '');
       ui.progress(t0 + 5000, 3 << 20, 'main.parseContainerMetricsResponse +2MB');
       await finished;
       ui.done(report.growth, report.conclusion, formatLeakReport(report));
     });
-    while (!/Serving web UI on (\S+)/.test(printed)) await new Promise((r) => setTimeout(r, 20));
-    const url = /Serving web UI on (\S+)/.exec(printed)![1]!;
     const page = await browser.context.newPage();
     await page.goto(url);
     assert.match((await page.textContent('#watch-live'))!, /2 profiles, in use 3MB; most: main\.parseContainerMetricsResponse \+2MB/);
@@ -77,23 +85,41 @@ describe('tsprof watch -http in Chromium', { skip: skipUnless('chromium') }, () 
     assert.equal(await serving, 0);
   });
 
+  test('live: each series judged on the readings so far (from the third), per growing site, with its fit', async () => {
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => { finish = resolve; });
+    const soFar = judgeProfiles(growingSeries()).growth;
+    const { url, serving, stop } = await startWatchPage(60_000, async (ui: WatchUi) => {
+      soFar.times.forEach((t, i) => ui.progress(t, soFar.total.bytes[i]!, '', i >= 2 ? judgeProfiles(growingSeries().slice(0, i + 1)).growth : undefined));
+      await finished;
+    });
+    const page = await browser.context.newPage();
+    await page.goto(url);
+    const charts = await page.$$eval('#watch-live svg.chart', (svgs) => svgs.map((s) => ({ series: s.getAttribute('data-series'), dots: s.querySelectorAll('circle').length, fit: s.querySelector('line.fit') !== null })));
+    assert.equal(charts[0]!.series, 'in use (all sites)');
+    const site = charts.find((c) => c.series!.startsWith('main.parseContainerMetricsResponse'));
+    assert.ok(site, JSON.stringify(charts));
+    assert.deepEqual([site.dots, site.fit], [6, true], 'the readings so far, with their fit');
+    assert.match((await page.textContent('#watch-live'))!, /\/min — growing/);
+    await page.close();
+    finish();
+    stop();
+    assert.equal(await serving, 0);
+  });
+
   test('with snapshots: why it is held, each holder\'s path a chain of links into the snapshots\' own pages', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'tsprof-watch-page-'));
-    const out = new PassThrough();
-    let printed = '';
-    out.on('data', (c: Buffer) => { printed += c.toString(); });
-    let stop!: () => void;
-    const stopped = new Promise<void>((resolve) => { stop = resolve; });
+    let stop = () => {};
     try {
       const [first, , last] = await writeLeakingSnapshots(dir);
       const [start, end] = [await readHeapSnapshot(first!), await readHeapSnapshot(last!)];
       const report = judgeProfiles(growingSeries());
       const held = joinHolders(report.growth, start, end);
-      const serving = serveWatchUi('http://127.0.0.1:6060', 1000, { http: '127.0.0.1:0', noBrowser: true, stdout: out, stderr: out, cwd: process.cwd(), stop: stopped }, async (ui: WatchUi) => {
+      const served = await startWatchPage(1000, async (ui: WatchUi) => {
         ui.done(report.growth, report.conclusion, formatLeakReport(report), { memory: held, snapshots: [start, end] });
       }, snapshotReportsOf);
-      while (!/Serving web UI on (\S+)/.test(printed)) await new Promise((r) => setTimeout(r, 20));
-      const url = /Serving web UI on (\S+)/.exec(printed)![1]!;
+      const { url, serving } = served;
+      stop = served.stop;
       const page = await browser.context.newPage();
       await page.goto(url);
       const holders = (await page.textContent('#watch-holders'))!;

@@ -77,6 +77,14 @@ function holderSection(page: WatchPageData): HTMLElement {
   return section;
 }
 
+/** seriesSection is one series: its name, rate and verdict, and its plot against its fit. */
+function seriesSection(times: number[], s: WatchSeries): HTMLElement {
+  return el('section', { class: 'series' },
+    el('div', { class: 'name' }, s.label),
+    el('div', { class: 'muted small' }, `${bytes(s.slopePerMinute)}/min — ${s.verdict}`),
+    chart(times, s));
+}
+
 /** mountWatch renders the watch: progress while it runs (the page reloads itself), then each series against its fit, and the report. */
 export function mountWatch(root: HTMLElement, page: WatchPageData): void {
   root.append(el('header', {}, el('span', { class: 'brand' }, 'tsprof watch'), el('span', { class: 'muted' }, page.watching)));
@@ -85,18 +93,15 @@ export function mountWatch(root: HTMLElement, page: WatchPageData): void {
   if (page.live) {
     const n = page.progress.totalBytes.length;
     main.append(el('p', {}, n === 0 ? 'waiting for the first heap profile…' : `${n} profile${n === 1 ? '' : 's'}, in use ${bytes(page.progress.totalBytes[n - 1]!)}${page.progress.leader ? `; most: ${page.progress.leader}` : ''}`));
-    if (n > 0) main.append(chart(page.progress.times, { label: 'in use', bytes: page.progress.totalBytes, slopePerMinute: 0, verdict: '' }));
+    const { series, seriesTimes } = page.progress;
+    if (series && seriesTimes) series.forEach((s) => main.append(seriesSection(seriesTimes, s)));
+    else if (n > 0) main.append(chart(page.progress.times, { label: 'in use', bytes: page.progress.totalBytes, slopePerMinute: 0, verdict: '' }));
     main.append(el('p', { class: 'muted small' }, `This page reloads every ${page.reloadMs / 1000} s until the watch ends.`));
     setTimeout(() => location.reload(), page.reloadMs);
     return;
   }
   main.append(el('p', { class: 'conclusion', id: 'watch-conclusion' }, page.conclusion));
-  for (const s of page.series) {
-    main.append(el('section', { class: 'series' },
-      el('div', { class: 'name' }, s.label),
-      el('div', { class: 'muted small' }, `${bytes(s.slopePerMinute)}/min — ${s.verdict}`),
-      chart(page.times, s)));
-  }
+  for (const s of page.series) main.append(seriesSection(page.times, s));
   if (page.holders.length > 0) main.append(holderSection(page));
   main.append(el('pre', { class: 'text', id: 'report-text' }, page.text));
 }
