@@ -1,3 +1,4 @@
+import type { AllocationTraces } from './allocation-traces.js';
 import { countsToOffsets } from './offsets.js';
 import type { SnapshotLayout } from './snapshot-meta.js';
 
@@ -26,6 +27,9 @@ export interface HeapSnapshotColumns {
   strings: string[];
   /** Raw `locations` records (layout.locationFields each), when the file has them. */
   locations: Uint32Array | undefined;
+  /** With allocation tracking: each node's trace node id (0: allocated before tracking began) and the traces. */
+  nodeTraceId?: Uint32Array;
+  traces?: AllocationTraces;
 }
 
 /** Retainers is the reverse edge index: who points at node n, through which edge. */
@@ -68,6 +72,9 @@ export class HeapSnapshot {
   readonly edgeNameOrIndex: Uint32Array;
   readonly edgeToNode: Uint32Array;
   readonly locations: Uint32Array | undefined;
+  /** With allocation tracking (a snapshot taken while V8 tracked allocations): each node's trace id, and the traces. */
+  readonly nodeTraceId: Uint32Array | undefined;
+  readonly traces: AllocationTraces | undefined;
   /** Node n's outgoing edges are firstEdge[n]..firstEdge[n+1]. */
   readonly firstEdge: Uint32Array;
   readonly types: TypeCodes;
@@ -87,6 +94,8 @@ export class HeapSnapshot {
     this.edgeToNode = columns.edgeToNode;
     this.strings = columns.strings;
     this.locations = columns.locations;
+    this.nodeTraceId = columns.nodeTraceId;
+    this.traces = columns.traces;
     this.nodeCount = columns.nodeType.length;
     this.edgeCount = columns.edgeType.length;
     const firstEdge = new Uint32Array(this.nodeCount + 1);

@@ -18,11 +18,18 @@ export class JsonValueScanner {
   private capture: Uint8Array[] | undefined;
   private captureBytes = 0;
   private finished = true;
+  /** A value kept only if it fits (the allocation traces): past the bound it is dropped, not an error. */
+  private optional = false;
 
   constructor(private readonly errors: ParseFailures) {}
 
-  /** begin starts scanning the value of `key`, keeping its bytes when capture is set. */
-  begin(key: string, capture: boolean): void {
+  /**
+   * begin starts scanning the value of `key`, keeping its bytes when capture is
+   * set; an `optional` capture over the bound is dropped (captured() is then
+   * undefined) where the header's would be an error.
+   */
+  begin(key: string, capture: boolean, optional = false): void {
+    this.optional = optional;
     this.key = key;
     this.depth = 0;
     this.inString = false;
@@ -64,8 +71,12 @@ export class JsonValueScanner {
     }
     if (this.capture) {
       this.captureBytes += i - start;
-      if (this.captureBytes > maxCaptureBytes) throw this.errors.bad(`the "${this.key}" header is over ${maxCaptureBytes} bytes`);
-      this.capture.push(chunk.slice(start, i));
+      if (this.captureBytes > maxCaptureBytes) {
+        if (!this.optional) throw this.errors.bad(`the "${this.key}" header is over ${maxCaptureBytes} bytes`);
+        this.capture = undefined;
+      } else {
+        this.capture.push(chunk.slice(start, i));
+      }
     }
     return i;
   }

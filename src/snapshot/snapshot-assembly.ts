@@ -1,4 +1,5 @@
 import { TsprofError } from '../errors.js';
+import { AllocationTraces } from './allocation-traces.js';
 import { HeapSnapshot } from './heap-snapshot.js';
 import { type ColumnSink, ColumnKind, type Columns, recordSink } from './snapshot-columns.js';
 import type { SnapshotLayout } from './snapshot-meta.js';
@@ -10,8 +11,10 @@ import type { SnapshotLayout } from './snapshot-meta.js';
  */
 export function nodeColumnSink(layout: SnapshotLayout, inputBytes: number | undefined): ColumnSink {
   const f = layout.nodeField;
+  // The trace node ids are kept only when the snapshot carries allocation traces to name them.
+  const traces: [number, ColumnKind][] = f.traceNodeId >= 0 && layout.traceNodeFields.length > 0 ? [[f.traceNodeId, ColumnKind.U32]] : [];
   return recordSink(layout.nodeFieldCount, [[f.type, ColumnKind.U8], [f.name, ColumnKind.U32], [f.id, ColumnKind.U32],
-    [f.selfSize, ColumnKind.F64], [f.edgeCount, ColumnKind.U32]], layout.declaredNodeCount, inputBytes);
+    [f.selfSize, ColumnKind.F64], [f.edgeCount, ColumnKind.U32], ...traces], layout.declaredNodeCount, inputBytes);
 }
 
 /** edgeColumnSink makes the sink for the "edges" array: type, name or index, and target of each edge. */
@@ -28,6 +31,8 @@ export interface SnapshotSections {
   edges: Columns;
   strings: string[];
   locations: Uint32Array | undefined;
+  /** The allocation tracker's sections as parsed, when present. */
+  traceSections?: { trace_function_infos?: unknown; trace_tree?: unknown };
 }
 
 /**
@@ -84,5 +89,14 @@ export function assembleSnapshot(sections: SnapshotSections, inputName: string):
     edgeToNode,
     strings,
     locations: sections.locations,
+    ...allocationTracesOf(sections, nodes, strings),
   });
+}
+
+/** allocationTracesOf gives the snapshot its allocation traces and each node's trace id, when it has both. */
+function allocationTracesOf(sections: SnapshotSections, nodes: Columns, strings: string[]): { traces?: AllocationTraces; nodeTraceId?: Uint32Array } {
+  const column = nodes.columns[sections.layout.nodeField.traceNodeId];
+  if (!(column instanceof Uint32Array)) return {};
+  const traces = AllocationTraces.from(sections.layout, sections.traceSections?.trace_function_infos, sections.traceSections?.trace_tree, strings);
+  return traces ? { traces, nodeTraceId: column } : {};
 }

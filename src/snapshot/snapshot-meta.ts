@@ -26,6 +26,9 @@ export interface SnapshotLayout {
   edgeTypes: string[];
   /** Fields of one `locations` record, or an empty list when absent. */
   locationFields: string[];
+  /** Fields of one `trace_function_infos` record and of one `trace_tree` node (allocation tracking), or empty. */
+  traceFunctionInfoFields: string[];
+  traceNodeFields: string[];
   /** Counts announced in the header (used to size arrays; checked at the end). */
   declaredNodeCount: number | undefined;
   declaredEdgeCount: number | undefined;
@@ -87,6 +90,8 @@ export function snapshotLayout(header: unknown, inputName: string): SnapshotLayo
     nodeTypes,
     edgeTypes,
     locationFields: stringList(meta['location_fields']) ?? [],
+    traceFunctionInfoFields: stringList(meta['trace_function_info_fields']) ?? [],
+    traceNodeFields: stringList(meta['trace_node_fields']) ?? [],
     declaredNodeCount: countOrUndefined(header['node_count']),
     declaredEdgeCount: countOrUndefined(header['edge_count']),
   };

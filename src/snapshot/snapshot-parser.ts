@@ -38,6 +38,8 @@ export class SnapshotParser implements ParseFailures {
   private nodes: ColumnSink | undefined;
   private edges: ColumnSink | undefined;
   private locations: GrowableUint32 | undefined;
+  /** The allocation tracker's sections, parsed, when the snapshot has them (kept up to the scanner's bound). */
+  private traceSections: { trace_function_infos?: unknown; trace_tree?: unknown } = {};
   private readonly strings: string[] = [];
   private readonly seen = new Set<string>();
   private readonly numbers = new NumberArrayReader(this);
@@ -167,6 +169,7 @@ export class SnapshotParser implements ParseFailures {
       edges: this.edges.finish(`${this.inputName}: malformed heap snapshot: "edges"`),
       strings: this.strings,
       locations: this.locations?.finish(),
+      traceSections: this.traceSections,
     }, this.inputName);
   }
 
@@ -206,7 +209,8 @@ export class SnapshotParser implements ParseFailures {
     } else if (key === 'strings') {
       this.state = State.Strings;
     } else {
-      this.scanner.begin(key, key === 'snapshot');
+      const trace = key === 'trace_function_infos' || key === 'trace_tree';
+      this.scanner.begin(key, key === 'snapshot' || trace, trace);
       this.state = State.Value;
     }
   }
@@ -216,6 +220,14 @@ export class SnapshotParser implements ParseFailures {
     this.state = State.AfterValue;
     const text = this.scanner.captured();
     if (text === undefined) return;
+    if (this.key === 'trace_function_infos' || this.key === 'trace_tree') {
+      try {
+        this.traceSections[this.key] = JSON.parse(text);
+      } catch {
+        // Allocation traces that do not parse are left out; the snapshot itself is still read.
+      }
+      return;
+    }
     let header: unknown;
     try {
       header = JSON.parse(text);
