@@ -1,3 +1,4 @@
+import { AllocationTracking } from './allocation-tracking.js';
 import { ErrorLog } from './error-log.js';
 import { ExternalSampler } from './external-sampler.js';
 import { createAgentFrameNamer } from './frame-namer.js';
@@ -36,6 +37,8 @@ export interface AgentState {
   pendingWaits: number;
   /** Whether a heap snapshot is being taken. */
   snapshotting: boolean;
+  /** V8's allocation tracker, on between a watch's two snapshots when it asks (?track=start … ?track=stop). */
+  tracking: AllocationTracking;
   /** The last read of the heap sampler, shared by requests arriving within a moment of it. */
   recentHeapRead: { at: number; table: Promise<HeapSampleTable> } | undefined;
   /** Which functions were seen allocating below which callers, for the heap profiles' lines. */
@@ -49,7 +52,7 @@ export function createAgentRuntime(parts: Omit<AgentRuntime, 'requests' | 'state
     ...parts,
     workers: parts.workers ?? noWorkers,
     requests: new RequestSignals(parts.stopping),
-    state: { pendingWaits: 0, snapshotting: false, recentHeapRead: undefined, allocatingCallees: new AllocatingCallees() },
+    state: { pendingWaits: 0, snapshotting: false, tracking: new AllocationTracking(), recentHeapRead: undefined, allocatingCallees: new AllocatingCallees() },
   };
 }
 
@@ -110,21 +113,24 @@ export function acquireAgentRuntime(options: ResolvedAgentOptions): OwnedRuntime
   const external = options.externalSites ? sharedExternal!.sampler : undefined;
   const stopping = new AbortController();
   let released = false;
+  const runtime = createAgentRuntime({
+    options,
+    heap: sampler,
+    namer: createAgentFrameNamer(options.appRoot),
+    errors,
+    gate: new WorkGate(maxQueuedBuilds),
+    stopping: stopping.signal,
+    workers,
+    ...(external ? { external } : {}),
+  });
   return {
-    runtime: createAgentRuntime({
-      options,
-      heap: sampler,
-      namer: createAgentFrameNamer(options.appRoot),
-      errors,
-      gate: new WorkGate(maxQueuedBuilds),
-      stopping: stopping.signal,
-      workers,
-      ...(external ? { external } : {}),
-    }),
+    runtime,
     release() {
       if (released) return;
       released = true;
       stopping.abort();
+      // Allocation tracking costs the host: it never outlives the agent that started it.
+      runtime.state.tracking.cancel();
       if (external && sharedExternal?.sampler === external && --sharedExternal.users === 0) {
         sharedExternal = undefined;
         external.stop();

@@ -4,12 +4,12 @@ import { HttpError } from './http-error.js';
  * secondsParam reads `?seconds=N`: a whole number from 1 to max, or the
  * fallback when absent. Anything else is a 400 that says what is wanted.
  */
-export function secondsParam(query: URLSearchParams, fallback: number | undefined, max: number): number | undefined {
-  const raw = query.get('seconds');
+export function secondsParam(query: URLSearchParams, fallback: number | undefined, max: number, name = 'seconds'): number | undefined {
+  const raw = query.get(name);
   if (raw === null || raw === '') return fallback;
   const n = /^\d{1,9}$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > max) {
-    throw new HttpError(400, `bad seconds=${JSON.stringify(raw)}: want a whole number of seconds from 1 to ${max}`);
+    throw new HttpError(400, `bad ${name}=${JSON.stringify(raw)}: want a whole number of seconds from 1 to ${max}`);
   }
   return n;
 }

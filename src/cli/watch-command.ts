@@ -15,6 +15,7 @@ const flags: Record<string, FlagSpec> = {
   interval: { kind: 'string', default: '5s', help: 'time between heap profiles (default 5s)' },
   duration: { kind: 'string', default: '0', help: 'how long to watch (e.g. 60s, 5m; default 0 = until Ctrl-C)' },
   snapshots: { kind: 'bool', default: false, help: "also take heap snapshots at start and end (the agent's /debug/pprof/heapsnapshot, enabled explicitly) and explain what holds the growth" },
+  track_allocations: { kind: 'bool', default: false, help: 'with -snapshots: the agent tracks allocations between the two snapshots, so the report names where the memory a holder gained was allocated (external strings too); every allocation costs the service more while it is on' },
   snapshot_dir: { kind: 'string', default: '', help: 'keep the snapshots in this directory (default: a temporary one, removed)' },
   lines: { kind: 'bool', default: false, help: 'allocation sites per source line instead of per function' },
   min_growth: { kind: 'string', default: '1MB', help: 'least growth over the window that can count as a leak (default 1MB, and at least 4 sampling periods)' },
@@ -69,9 +70,11 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   growth.verdict.minGrowthBytes = byteSizeFlag(v.min_growth as string, 'min_growth');
   const token = (v.token as string) || io.env.TSPROF_TOKEN || undefined;
   const sampleType = v.sample_index ? { sampleType: v.sample_index as string } : {};
+  if (v.track_allocations && !v.snapshots) throw new UsageError('watch: -track_allocations goes with -snapshots (the end snapshot is where the allocation traces are read)');
   if (!isPid && (parsed.args.length > 1 || !isUrl(parsed.args[0]!))) {
     if (parsed.args.some(isUrl)) throw new UsageError('watch: give one URL to watch, or profile files, not both');
     if (v.snapshots) throw new UsageError('watch: -snapshots needs a URL of a running agent');
+    if (v.track_allocations) throw new UsageError('watch: -track_allocations needs a URL of a running agent');
     const profiles = [];
     for (const name of parsed.args) profiles.push({ name, profile: await loadProfile(name, { cwd: io.cwd }) });
     const report = judgeProfiles(profiles, { growth, ...sampleType });
@@ -94,6 +97,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
       intervalMs,
       durationMs,
       snapshots: Boolean(v.snapshots),
+      ...(v.track_allocations ? { trackAllocations: true } : {}),
       ...(v.snapshot_dir ? { snapshotDir: v.snapshot_dir as string } : {}),
       // With the web page, the two snapshots stay in memory to be browsed there.
       ...(ui ? { onSnapshots: (start: HeapSnapshot, end: HeapSnapshot) => { snapshots = [start, end]; } } : {}),

@@ -1,6 +1,7 @@
 import type { GrowthReport } from './growth-report.js';
 import { conclusion, formatBytes, frameName } from './format-growth.js';
 import type { HeldMemory, Holder } from './holders.js';
+import { type AllocationFrame, isApplicationFrame } from '../snapshot/allocation-traces.js';
 
 /** shortPath keeps the last hops of a long retainer path: where it ends is what a person fixes. */
 export function shortPath(path: string, hops = 5): string {
@@ -47,6 +48,11 @@ export function formatHeldMemory(held: HeldMemory): string {
 export function formatHolder(h: Holder): string[] {
   const out = [`      held by ${holderPhrase(h)}${h.kind === 'accumulation' ? '' : ` (${formatBytes(h.bytes)})`}`];
   out.push(`        path: ${shortPath(h.path)}`);
+  if (h.allocatedIn) {
+    const share = h.allocatedIn.share >= 0.995 ? 'all' : `${(h.allocatedIn.share * 100).toFixed(0)}%`;
+    const untracked = h.allocatedIn.untrackedBytes > 0 ? `; ${formatBytes(h.allocatedIn.untrackedBytes)} more with no stack recorded` : '';
+    out.push(`        allocated in: ${allocationPhrase(h.allocatedIn.stack)} (${share} of the new memory it holds whose stack V8 recorded, ${formatBytes(h.allocatedIn.bytes)}${untracked}; allocation tracking)`);
+  }
   if (h.newSinceStart && h.kind === 'sliced-strings') out.push(`        new since the first snapshot: ${h.newSinceStart.count} of them, ${formatBytes(h.newSinceStart.bytes)}`);
   if (h.remedy) out.push(`        fix: ${h.remedy}`);
   return out;
@@ -63,9 +69,11 @@ export function heldConclusion(growth: GrowthReport, held: HeldMemory): string {
     top?.holders[0] ??
     (growth.growing.length === 0 ? (held.external?.holders[0] ?? (growth.total.verdict.kind === 'growing' ? held.accumulations[0] : undefined)) : undefined);
   if (!holder) return base;
+  // Allocation tracking names the site the heap profile could not (memory outside the V8 heap).
+  const named = holder.allocatedIn ? base.replace("V8's heap profile does not sample it, so no allocation site is named", `allocated in ${allocationPhrase(holder.allocatedIn.stack)} (named by allocation tracking; V8's heap profile does not sample it)`) : base;
   // The remedy's first clause is the action; the rest (examples) is in the full report.
   const fix = holder.remedy ? `: ${holder.remedy.split(/ \(|, so /)[0]}` : '';
-  return `${base.replace(/\.$/, '')}; it is held by ${holderPhrase(holder)}${fix}.`;
+  return `${named.replace(/\.$/, '')}; it is held by ${holderPhrase(holder)}${fix}.`;
 }
 
 /** holderPhrase says what holds what: "X through N sliced-string keys of 32B that keep N strings of 1MB alive". */
@@ -86,4 +94,21 @@ export function holderPhrase(h: Holder): string {
     return `${h.holder} (${what}, ${entries}${each}; +${formatBytes(h.bytes)} since the first snapshot)`;
   }
   return `${h.holder}, which gained ${h.count} objects of ${formatBytes(h.objectBytes)} since the first snapshot`;
+}
+
+/**
+ * allocationPhrase names an allocating stack as a person reads it: the first
+ * frame of the application (not Node's own code or V8's builtins) with its
+ * place, what it called to allocate and who called it:
+ * "parseContainerMetricsResponse (metrics-fetcher.ts:156) via toString, called from fetchLoop".
+ */
+export function allocationPhrase(stack: readonly AllocationFrame[]): string {
+  const isApp = isApplicationFrame;
+  const at = stack.findIndex(isApp);
+  if (at < 0) return stack.length > 0 ? `${stack[0]!.functionName || '(anonymous)'} (no application frame on the stack)` : '(unknown)';
+  const site = stack[at]!;
+  const where = `${site.scriptName.replace(/^file:\/\//, '').split('/').slice(-2).join('/')}${site.line > 0 ? `:${site.line}` : ''}`;
+  const via = at > 0 ? ` via ${stack[at - 1]!.functionName || '(anonymous)'}` : '';
+  const caller = stack.slice(at + 1).find(isApp);
+  return `${site.functionName || '(anonymous)'} (${where})${via}${caller ? `, called from ${caller.functionName || '(anonymous)'}` : ''}`;
 }

@@ -1,5 +1,7 @@
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import { accumulationPoints, type AccumulationPoint } from '../snapshot/accumulation.js';
+import { allocationStacksUnder } from '../snapshot/allocation-sites.js';
+import type { AllocationFrame } from '../snapshot/allocation-traces.js';
 import { nameHolder, type HolderName } from '../snapshot/holder-name.js';
 import {
   findSlicedStringLeaks, largestCollections, snapshotGrowth,
@@ -21,6 +23,12 @@ export interface Holder {
   pathEdges?: string[];
   /** The last snapshot's id of the holding object itself, when it is one object. */
   nodeId?: number;
+  /**
+   * With allocation tracking: the stack that allocated most of the new memory it holds
+   * (leaf first), that memory's share of the new memory under it whose stack V8 recorded,
+   * and the new memory under it V8 recorded no stack for.
+   */
+  allocatedIn?: { stack: AllocationFrame[]; bytes: number; share: number; untrackedBytes: number };
   /** count of objects kept (parent strings for sliced strings). */
   count: number;
   /** bytes those objects take. */
@@ -140,7 +148,13 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
  */
 export function findAccumulations(start: HeapSnapshot, end: HeapSnapshot, limit = 8): Holder[] {
   return accumulationPoints(start, end, { limit })
-    .map((point) => ({ ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! }))
+    .map((point) => {
+      const holder: Holder = { ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! };
+      const { stacks, untrackedBytes } = allocationStacksUnder(start, end, point.node);
+      const tracked = stacks.reduce((sum, s) => sum + s.bytes, 0);
+      if (stacks[0] && tracked > 0) holder.allocatedIn = { stack: stacks[0].stack, bytes: stacks[0].bytes, share: stacks[0].bytes / tracked, untrackedBytes };
+      return holder;
+    })
     .filter((h) => !isOwnOrNodeInternal(h));
 }
 

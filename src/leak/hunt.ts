@@ -25,6 +25,13 @@ export interface HuntOptions {
   snapshots: boolean;
   /** snapshotDir keeps the snapshots there (start.heapsnapshot, end.heapsnapshot); default a temporary directory, removed after. */
   snapshotDir?: string;
+  /**
+   * trackAllocations (with snapshots) has the agent track allocations from the
+   * start snapshot to the end one, so the end snapshot names where each new
+   * object was allocated: the site of memory the heap profile misses (external
+   * strings on Node 24+). It costs the host while on.
+   */
+  trackAllocations?: boolean;
   /** onSnapshots receives the two snapshots once read (the watch's web page browses them). */
   onSnapshots?: (start: HeapSnapshot, end: HeapSnapshot) => void;
   token?: string;
@@ -79,7 +86,13 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
   const take = async (which: 'start' | 'end') => {
     options.onProgress?.({ phase: 'snapshot', which });
     const file = join(dir!, `${which}.heapsnapshot`);
-    await downloadSnapshot(snapshotUrl, file, snapshotRequest);
+    const url = new URL(snapshotUrl);
+    if (options.trackAllocations) {
+      url.searchParams.set('track', which === 'start' ? 'start' : 'stop');
+      // The agent ends tracking by itself a while after the watch should have: it never runs on unasked.
+      if (which === 'start') url.searchParams.set('track_seconds', String(Math.ceil(Math.min(options.durationMs, 23 * 3600_000) / 1000) + 120));
+    }
+    await downloadSnapshot(url, file, snapshotRequest);
     return file;
   };
   try {

@@ -10,6 +10,11 @@ export interface AllocationFrame {
   column: number;
 }
 
+/** isApplicationFrame: a frame of the application, not of Node's own code or of V8's builtins (no script). */
+export function isApplicationFrame(f: AllocationFrame): boolean {
+  return f.scriptName !== '' && !f.scriptName.startsWith('node:') && !f.scriptName.startsWith('internal/');
+}
+
 /**
  * AllocationTraces is the allocation tracker's part of a heap snapshot taken
  * while V8 tracked allocations (HeapProfiler.startTrackingHeapObjects with

@@ -26,7 +26,8 @@ export interface DominatorLevel {
 /** The dominator tree's child lists, once per snapshot: node n's children are kids[start[n]..start[n+1]). */
 const childIndex = new WeakMap<HeapSnapshot, { start: Uint32Array; kids: Uint32Array }>();
 
-function childrenIndex(snapshot: HeapSnapshot): { start: Uint32Array; kids: Uint32Array } {
+/** dominatorChildren is the dominator tree as child lists: node n's children are kids[start[n]..start[n+1]). */
+export function dominatorChildren(snapshot: HeapSnapshot): { start: Uint32Array; kids: Uint32Array } {
   let index = childIndex.get(snapshot);
   if (index) return index;
   const { dominator, reachable } = dominatorsOf(snapshot);
@@ -52,7 +53,7 @@ function childrenIndex(snapshot: HeapSnapshot): { start: Uint32Array; kids: Uint
  */
 export function dominatorLevel(snapshot: HeapSnapshot, n: number, limit: number): DominatorLevel {
   const { dominator, retainedSize } = dominatorsOf(snapshot);
-  const { start, kids } = childrenIndex(snapshot);
+  const { start, kids } = dominatorChildren(snapshot);
   const synthetic = snapshot.types.synthetic;
   const listed: number[] = [];
   const open = [n];

@@ -126,6 +126,16 @@ export class HeapSnapshot {
     return this.layout.nodeTypes[this.nodeType[n]!] ?? 'unknown';
   }
 
+  /**
+   * isNativeContext tells whether node n is a native context (a realm's global scope). V8 names it
+   * "system / NativeContext", and "system / NativeContext / URL" in snapshots taken while it tracks
+   * allocations (Node 26 and up).
+   */
+  isNativeContext(n: number): boolean {
+    const name = this.nameOf(n);
+    return name === 'system / NativeContext' || name.startsWith('system / NativeContext / ');
+  }
+
   /** nameOf is V8's name of node n: the constructor for objects, the text for strings. */
   nameOf(n: number): string {
     return this.strings[this.nodeName[n]!] ?? '';

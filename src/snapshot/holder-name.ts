@@ -127,7 +127,7 @@ function isNodeInternal(snapshot: HeapSnapshot, n: number): boolean {
 }
 
 function isNativeContext(snapshot: HeapSnapshot, n: number): boolean {
-  return snapshot.nameOf(n) === 'system / NativeContext';
+  return snapshot.isNativeContext(n);
 }
 
 function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported: { name: string; file?: string } | undefined): HolderName {

@@ -63,7 +63,7 @@ function entersGlobalFromContext(snapshot: HeapSnapshot, step: RetainerStep, roo
   return (
     snapshot.ownerOf(rootEdge) === snapshot.rootOrdinal &&
     snapshot.nodeType[step.from] === snapshot.types.hidden &&
-    snapshot.nameOf(step.from) === 'system / NativeContext' &&
+    snapshot.isNativeContext(step.from) &&
     snapshot.edgeNameOf(step.edge) === 'global_object'
   );
 }

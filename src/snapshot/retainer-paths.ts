@@ -45,7 +45,7 @@ export function retainerTreeOf(snapshot: HeapSnapshot): RetainerTree {
   for (let v = 0; v < nodeCount; v++) {
     const t = snapshot.nodeType[v]!;
     if (t === snapshot.types.array && snapshot.nameOf(v) === '(map descriptors)') skipIndexes[v] = 1;
-    else if (t === snapshot.types.hidden && snapshot.nameOf(v) === 'system / NativeContext') nativeContext[v] = 1;
+    else if (t === snapshot.types.hidden && snapshot.isNativeContext(v)) nativeContext[v] = 1;
   }
   // Compiled code embeds the objects it uses (a module variable's cell, a constant): a path through
   // it means nothing to a reader. Such edges are followed only for what no other path reaches.

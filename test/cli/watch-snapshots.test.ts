@@ -75,3 +75,40 @@ test('watch -snapshots on a plain leak (whole responses cached as values) names 
     await service.stop();
   }
 });
+
+test('watch -snapshots -track_allocations names where the held memory was allocated, on every Node (external strings on 24+ too)', { timeout: 60_000 }, async () => {
+  const service = await startService(leakyService, ['values'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '1' });
+  try {
+    const r = await watch(service.url, ['-snapshots', '-track_allocations']);
+    assert.equal(r.code, 0, r.err);
+    // The holder, as without tracking, and now the stack that allocated what it gained: the parser's toString.
+    assert.match(r.out, /      held by `CgroupResolver\.cache` \(module variable `resolver` in fixtures\/leaky-service\.js\) \(a Map, /);
+    const line = /^        allocated in: parseContainerMetricsResponse \(fixtures\/leaky-service\.js:(\d+)\) via toString, called from scrapeOnce \((\d+)% of the new memory it holds whose stack V8 recorded|^        allocated in: parseContainerMetricsResponse \(fixtures\/leaky-service\.js:(\d+)\) via toString, called from scrapeOnce \(all of/m.exec(r.out);
+    assert.ok(line, r.out);
+    if (decodesLargeBuffersExternally()) {
+      // The heap profile cannot see external strings: tracking is what names the site in the verdict.
+      assert.match(r.out, /\nVerdict: memory outside the V8 heap \(external: Buffers, external strings\) grows [\d.]+MB\/min \(high confidence\); allocated in parseContainerMetricsResponse \(fixtures\/leaky-service\.js:\d+\) via toString, called from scrapeOnce \(named by allocation tracking; V8's heap profile does not sample it\); it is held by `CgroupResolver\.cache`/);
+    }
+    // Tracking ended with the end snapshot: a second stop finds it off.
+    const again = await fetch(`${service.url.replace(/\/debug\/pprof\/heap.*$/, '')}/debug/pprof/heapsnapshot?track=stop`);
+    assert.equal(again.status, 409);
+    assert.match(await again.text(), /allocation tracking is not on/);
+  } finally {
+    await service.stop();
+  }
+});
+
+test('the agent takes ?track= as start or stop only; -track_allocations needs -snapshots', { timeout: 30_000 }, async () => {
+  const service = await startService(leakyService, ['fixed'], { EVERY_MS: '100', TSPROF_HEAP_SNAPSHOTS: '1' });
+  try {
+    const base = service.url.replace(/\/debug\/pprof\/heap.*$/, '');
+    const bad = await fetch(`${base}/debug/pprof/heapsnapshot?track=maybe`);
+    assert.equal(bad.status, 400);
+    assert.match(await bad.text(), /bad track="maybe": want start or stop/);
+    const r = await watch(service.url, ['-track_allocations']);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /-track_allocations goes with -snapshots/);
+  } finally {
+    await service.stop();
+  }
+});
