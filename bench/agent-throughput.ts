@@ -3,6 +3,8 @@
 //   tsprof-cpu   the tsprof agent running and serving /debug/pprof/profile (100 Hz)
 //   tsprof-external  the agent with heap sampling and its sampling of Buffer allocations
 //                (externalSites, what `tsprof watch` turns on for memory outside the heap)
+//   tsprof-track the agent with heap sampling and V8's allocation tracker on (what
+//                `tsprof watch -snapshots -track_allocations` turns on between its two snapshots)
 //   datadog      @datadog/pprof heap (512 KiB) + time (100 Hz) profiling
 // each against the same service with no profiler. For diagnosis, BENCH_CONFIGS=
 // also takes raw-cpu (V8's CPU profiler through node:inspector, nothing else), raw-both (that
@@ -41,7 +43,7 @@ import { attribute, perfAvailable, profilerFrames, recordPerf, type Attribution 
 import { parseBenchFlags } from './support/bench-flags.js';
 import { quantile } from './support/stats.js';
 
-type Config = 'none' | 'tsprof-heap' | 'tsprof-external' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both' | 'agent-raw-cpu';
+type Config = 'none' | 'tsprof-heap' | 'tsprof-external' | 'tsprof-track' | 'tsprof-cpu' | 'datadog' | 'datadog-time' | 'datadog-heap' | 'raw-cpu' | 'raw-both' | 'agent-raw-cpu';
 const configs: Config[] = (process.env.BENCH_CONFIGS?.split(',') as Config[] | undefined) ?? ['tsprof-heap', 'tsprof-cpu', 'datadog'];
 const heapInterval = 512 * 1024;
 const cpuIntervalMicros = Number(process.env.BENCH_CPU_INTERVAL ?? 10_000);
@@ -160,12 +162,16 @@ async function profilerFor(config: Config): Promise<Profiler> {
   }
   let agent: Awaited<ReturnType<typeof startAgent>> | undefined;
   let profile: Promise<unknown> | undefined;
+  const { AllocationTracking } = await import('../src/agent/allocation-tracking.js');
+  const tracking = new AllocationTracking();
   return {
     on: async (windowMs) => {
       agent = await startAgent({
         address: '127.0.0.1:0', heapSamplingInterval: heapInterval, cpuSamplingInterval: cpuIntervalMicros,
         ...(config === 'tsprof-external' ? { externalSites: true } : {}),
       });
+      // The tracker the agent starts for ?track=start, started the same way (its own inspector session).
+      if (config === 'tsprof-track') tracking.start();
       if (config === 'tsprof-cpu') {
         // The agent serves a real profile request, made from outside the process as
         // `tsprof` or `go tool pprof` would make it: the orchestrator fetches it and says when done.
@@ -183,6 +189,7 @@ async function profilerFor(config: Config): Promise<Profiler> {
     off: async () => {
       await profile;
       profile = undefined;
+      tracking.cancel();
       await agent?.stop();
       agent = undefined;
     },

@@ -15,7 +15,7 @@ const flags: Record<string, FlagSpec> = {
   interval: { kind: 'string', default: '5s', help: 'time between heap profiles (default 5s)' },
   duration: { kind: 'string', default: '0', help: 'how long to watch (e.g. 60s, 5m; default 0 = until Ctrl-C)' },
   snapshots: { kind: 'bool', default: false, help: "also take heap snapshots at start and end (the agent's /debug/pprof/heapsnapshot, enabled explicitly) and explain what holds the growth" },
-  track_allocations: { kind: 'bool', default: false, help: 'with -snapshots: the agent tracks allocations between the two snapshots, so the report names where the memory a holder gained was allocated (external strings too); every allocation costs the service more while it is on' },
+  track_allocations: { kind: 'bool', default: false, help: 'with -snapshots: the agent tracks allocations between the two snapshots, so the report names where the memory a holder gained was allocated (external strings too); V8 then records a stack for every allocation, which slows allocation-heavy code by two orders of magnitude: for staging, not production' },
   snapshot_dir: { kind: 'string', default: '', help: 'keep the snapshots in this directory (default: a temporary one, removed)' },
   lines: { kind: 'bool', default: false, help: 'allocation sites per source line instead of per function' },
   min_growth: { kind: 'string', default: '1MB', help: 'least growth over the window that can count as a leak (default 1MB, and at least 4 sampling periods)' },

@@ -106,7 +106,11 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
   const slicedStrings = findSlicedStringLeaks(end).filter((l) => !l.transient);
   const collections = largestCollections(end, { limit: 5 });
   const fresh = snapshotGrowth([start, end], { limit: 20 });
-  const sliceHolders = slicedStrings.map((leak) => slicedHolder(leak, fresh.groups, end));
+  const sliceHolders = slicedStrings.map((leak) => {
+    const holder = slicedHolder(leak, fresh.groups, end);
+    const node = holder.nodeId !== undefined ? end.ordinalOfId(holder.nodeId) : -1;
+    return node >= 0 ? withAllocationSite(holder, start, end, node) : holder;
+  });
   // One new object (a response in flight at the end) is no pattern; a leak leaves many alike.
   const newHolders: Holder[] = fresh.groups
     .filter((g) => g.count >= minNewObjects && g.shallowSize > 0)
@@ -148,14 +152,19 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
  */
 export function findAccumulations(start: HeapSnapshot, end: HeapSnapshot, limit = 8): Holder[] {
   return accumulationPoints(start, end, { limit })
-    .map((point) => {
-      const holder: Holder = { ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! };
-      const { stacks, untrackedBytes } = allocationStacksUnder(start, end, point.node);
-      const tracked = stacks.reduce((sum, s) => sum + s.bytes, 0);
-      if (stacks[0] && tracked > 0) holder.allocatedIn = { stack: stacks[0].stack, bytes: stacks[0].bytes, share: stacks[0].bytes / tracked, untrackedBytes };
-      return holder;
-    })
+    .map((point) => withAllocationSite({ ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! }, start, end, point.node))
     .filter((h) => !isOwnOrNodeInternal(h));
+}
+
+/**
+ * withAllocationSite adds, when the end snapshot carries allocation traces,
+ * the stack that allocated most of the new memory `node` alone keeps alive.
+ */
+function withAllocationSite(holder: Holder, start: HeapSnapshot, end: HeapSnapshot, node: number): Holder {
+  const { stacks, untrackedBytes } = allocationStacksUnder(start, end, node);
+  const tracked = stacks.reduce((sum, s) => sum + s.bytes, 0);
+  if (stacks[0] && tracked > 0) holder.allocatedIn = { stack: stacks[0].stack, bytes: stacks[0].bytes, share: stacks[0].bytes / tracked, untrackedBytes };
+  return holder;
 }
 
 /** accumulationHolder turns an accumulation point and its name into a Holder, with the remedy its kind calls for. */
