@@ -44,7 +44,7 @@ test('watch finds no growing site in the fixed service; -json on a terminal keep
   const service = await startService(leakyService, ['fixed'], { EVERY_MS: '100' });
   try {
     const r = await watch(service.url, ['-json'], true);
-    assert.equal(r.code, 0, r.err);
+    assert.equal(r.code, 0, `${r.err}\n${service.diagnostics()}`);
     // One rewritten line per profile, cleared at the end.
     assert.match(r.err, /^\r\x1b\[Kwatching http:\/\/127\.0\.0\.1:\d+: 1 profile, \d+ms of 3\.0s, in use [\d.]+[kM]?B \(\+0B\)/);
     assert.ok((r.err.match(/\r\x1b\[Kwatching/g) ?? []).length >= 9);

@@ -6,6 +6,8 @@ export interface RunningService {
   url: string;
   child: ChildProcess;
   stop(): Promise<void>;
+  /** What the service said on stderr and how it ended (if it did), for a failing test's message. */
+  diagnostics(): string;
 }
 
 /**
@@ -42,7 +44,8 @@ export async function startService(script: string, args: string[], env: NodeJS.P
         reject(new Error(`${script} exited (${code}) before it was ready; stderr: ${stderr}`));
       });
     });
-    return { url, child, stop };
+    const diagnostics = () => `service ${script}: ${child.exitCode !== null || child.signalCode !== null ? `exited (${child.exitCode ?? child.signalCode})` : 'running'}; stderr: ${stderr.slice(-2000) || '(none)'}`;
+    return { url, child, stop, diagnostics };
   } catch (err) {
     await stop();
     throw err;
