@@ -35,10 +35,13 @@ export function watchHoldersOf(held: HeldMemory): WatchHolder[] {
     seen.add(h.holder);
     const labels = h.path.split(' → ');
     const ids = h.pathIds?.length === labels.length ? h.pathIds : undefined;
+    let steps: WatchHolder['steps'] = labels.map((label, i) => (ids ? { label, id: ids[i]!, ...(h.pathEdges?.[i] !== undefined ? { edge: h.pathEdges[i] } : {}) } : { label }));
+    // V8 14 (Node 26) roots the user's objects at the native context; its global object starts the chain, as before.
+    steps = steps.filter((step, i) => !(step.label.startsWith('system / NativeContext') && steps[i + 1]?.label === 'global'));
     out.push({
       ...(site ? { site } : {}),
       text: holderPhrase(h),
-      steps: labels.map((label, i) => (ids ? { label, id: ids[i]!, ...(h.pathEdges?.[i] !== undefined ? { edge: h.pathEdges[i] } : {}) } : { label })),
+      steps,
       ...(h.nodeId !== undefined ? { nodeId: h.nodeId } : {}),
       ...(h.remedy ? { remedy: h.remedy } : {}),
     });
