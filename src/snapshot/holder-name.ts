@@ -175,11 +175,15 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
   const where = variable ? scopeOf(snapshot, variable.context) : exported ? { module: true, ...(exported.file ? { file: exported.file } : {}) } : undefined;
   const expression = joinExpression(names);
   // The field of the innermost instance of a class the user wrote, on the way: `ConnectionPool.idle`.
+  // The global object is no class the user wrote: a chain from it reads as the expression the code uses,
+  // `global.benchState.reportCache`, not as a field of "class global".
+  const isGlobal = (n: number) => snapshot.nodeType[n] === types.object && snapshot.classNameOf(n) === 'global';
   const fieldHop = hops.find(
-    (h) => snapshot.edgeType[h.edge] === types.edgeProperty && snapshot.nodeType[h.from] === types.object && !isPlainClass(snapshot.classNameOf(h.from)) && snapshot.edgeNameOf(h.edge) !== '_events' && snapshot.edgeNameOf(h.edge) !== '<symbol kEvents>',
+    (h) => snapshot.edgeType[h.edge] === types.edgeProperty && snapshot.nodeType[h.from] === types.object && !isPlainClass(snapshot.classNameOf(h.from)) && !isGlobal(h.from) && snapshot.edgeNameOf(h.edge) !== '_events' && snapshot.edgeNameOf(h.edge) !== '<symbol kEvents>',
   );
   const field = fieldHop ? `${snapshot.classNameOf(fieldHop.from)}.${snapshot.edgeNameOf(fieldHop.edge)}` : undefined;
-  const shown = variable || exported ? expression : (field ?? expression);
+  const fromGlobal = hops.some((h) => isGlobal(h.from)) && expression !== '' && !expression.startsWith('[');
+  const shown = variable || exported ? expression : (field ?? (fromGlobal ? `global.${expression}` : expression));
   const base = { expression: shown, path, pathIds, pathEdges, ...(where?.file ? { file: where.file } : {}), ...(where?.functionName ? { functionName: where.functionName } : {}) };
   const file = where?.file ? ` in ${shortFile(where.file)}` : '';
   if (emitterEvent !== undefined) {

@@ -96,3 +96,25 @@ test('growth across real snapshots of a leaking process: what one round allocate
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a cache in an object on the global is named by its whole expression, global.benchState.reportCache', { timeout: 60_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tsprof-nested-'));
+  try {
+    const program = `
+      const v8 = require('node:v8');
+      class RenderedReport { constructor(i) { this.sections = [{ title: 't' + i, rows: ['a' + i] }]; } }
+      globalThis.benchState = { reportCache: new Map(), other: 1 };
+      v8.writeHeapSnapshot(process.argv[1] + '/a.heapsnapshot');
+      for (let i = 0; i < 3000; i++) benchState.reportCache.set('k' + i, new RenderedReport(i));
+      v8.writeHeapSnapshot(process.argv[1] + '/b.heapsnapshot');
+    `;
+    const { execFileSync } = await import('node:child_process');
+    execFileSync(process.execPath, ['-e', program, dir]);
+    const [a, b] = [await readHeapSnapshot(join(dir, 'a.heapsnapshot')), await readHeapSnapshot(join(dir, 'b.heapsnapshot'))];
+    const { findAccumulations } = await import('../../src/leak/holders.js');
+    const holders = findAccumulations(a, b);
+    assert.equal(holders[0]?.holder, '`global.benchState.reportCache`', JSON.stringify(holders.map((h) => h.holder)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
