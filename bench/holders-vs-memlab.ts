@@ -15,7 +15,9 @@
  * - memlab: `memlab find-leaks --baseline … --target … --final …` (memlab 2.x),
  *   which parses the three snapshots, finds the objects allocated between
  *   baseline and target and alive in final, and clusters their retainer traces;
- *   run with its own launcher's flags (`--expose-gc --max-old-space-size=4096`),
+ *   with `--trace-all-objects`: its default leak filter is a browser's (detached DOM,
+ *   unmounted components) and finds nothing in a Node service's snapshots; run with
+ *   its own launcher's flags (`--expose-gc --max-old-space-size=4096`),
  *   raised to 16 GB when 4 GB is not enough for three snapshots.
  * Each tool's answer is checked: both must name the leaking Map (`reportCache`).
  */
@@ -59,7 +61,7 @@ const tools = {
   memlab: () =>
     timedRun([
       process.execPath, '--expose-gc', `--max-old-space-size=${flags.memlab_heap_mb}`, anchorPath('memlab', 'bin/memlab'),
-      'find-leaks', '--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!, '--work-dir', memlabWorkDir,
+      'find-leaks', '--baseline', files[0]!, '--target', files[1]!, '--final', files[2]!, '--work-dir', memlabWorkDir, '--trace-all-objects',
     ]),
 };
 
