@@ -19,7 +19,8 @@
  *   unmounted components) and finds nothing in a Node service's snapshots; run with
  *   its own launcher's flags (`--expose-gc --max-old-space-size=4096`),
  *   raised to 16 GB when 4 GB is not enough for three snapshots.
- * Each tool's answer is checked: both must name the leaking Map (`reportCache`).
+ * Each tool's answer is checked: tsprof must name the leaking Map (`reportCache`) as the holder;
+ * memlab, which lists leaked objects by class, the leaked `RenderedReport`s.
  */
 import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -73,8 +74,11 @@ function answers(tool: keyof typeof tools, r: TimedRun): string {
     if (!line) throw new Error(`tsprof did not name reportCache:\n${out.slice(-3000)}`);
     return line.trim();
   }
-  if (!out.includes('reportCache')) throw new Error(`memlab did not name reportCache:\n${out.slice(-3000)}`);
-  return out.split('\n').find((l) => l.includes('reportCache'))!.trim();
+  // memlab prints the leaked objects by class (its retainer traces go to its work directory): the
+  // 10,000 RenderedReports of the leaking round are its answer.
+  const line = out.split('\n').find((l) => l.includes('reportCache') || l.includes('RenderedReport'));
+  if (!line) throw new Error(`memlab did not name reportCache or RenderedReport:\n${out.slice(-3000)}`);
+  return line.trim();
 }
 
 try {
