@@ -59,16 +59,28 @@ function frameKey(frame: V8CallFrame): string {
  * given: an agent keeps one for its life, so evidence from early samples (taken
  * before V8 optimized and inlined the callee) still places later ones. Bounded.
  */
+/** How many levels above the allocating leaf are recorded: the builtins a call goes through are few. */
+const recordedLevels = 3;
+
 export class AllocatingCallees {
   /** caller key → callee key → the callee's frame and the sizes it allocated there. */
   private readonly byCaller = new Map<string, Map<string, { callee: V8CallFrame; sizes: number[] }>>();
 
-  /** add records the allocating leaves of `stacks` under their callers. */
+  /**
+   * add records, for each stack, the frames a few levels up from the allocating
+   * leaf under their callers, with the leaf's sizes: `toString` under the parse
+   * that called it when `slice` below it allocated, so a later sample in which
+   * V8 inlined both into the parse is still placed at the toString call.
+   */
   add(stacks: Iterable<SampledStack>): void {
     for (const stack of stacks) {
-      if (stack.frames.length < 2) continue;
-      const [callee, caller] = stack.frames as [V8CallFrame, V8CallFrame];
-      if (callee.url === '' && callee.functionName === '') continue;
+      for (let level = 0; level + 1 < stack.frames.length && level < recordedLevels; level++) this.addPair(stack, stack.frames[level]!, stack.frames[level + 1]!);
+    }
+  }
+
+  private addPair(stack: SampledStack, callee: V8CallFrame, caller: V8CallFrame): void {
+    if (callee.url === '' && callee.functionName === '') return;
+    {
       const key = frameKey(caller);
       let callees = this.byCaller.get(key);
       for (const [size, count] of stack.samplesBySize) {
