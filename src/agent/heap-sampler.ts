@@ -122,7 +122,6 @@ export class HeapSampler {
     private readonly session: InspectorSession = new InspectorSession(),
     private readonly foldIntervalMs: number = defaultFoldIntervalMs,
     private readonly maxStacks: number = maxFoldedStacks,
-    private readonly useV8Api: boolean = startV8HeapProfile !== undefined,
   ) {}
 
   /** readsWithoutGc says whether a `skip` read really skips the full GC (Node 26+), or the runtime forces one. */
@@ -157,7 +156,7 @@ export class HeapSampler {
   }
 
   private startV8Sampling(): void {
-    if (this.useV8Api && startV8HeapProfile) {
+    if (startV8HeapProfile) {
       this.handle = startV8HeapProfile({
         sampleInterval: this.settings.interval,
         stackDepth: this.settings.stackDepth,

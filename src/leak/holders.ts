@@ -151,9 +151,11 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
  * sites; `tsprof snapshot diff` and `leaks` print them as they are.
  */
 export function findAccumulations(start: HeapSnapshot, end: HeapSnapshot, limit = 8): Holder[] {
+  // Node's own holders are left out before their subtrees are walked for allocation stacks.
   return accumulationPoints(start, end, { limit })
-    .map((point) => withAllocationSite({ ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! }, start, end, point.node))
-    .filter((h) => !isOwnOrNodeInternal(h));
+    .map((point) => ({ point, holder: { ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! } }))
+    .filter(({ holder }) => !isOwnOrNodeInternal(holder))
+    .map(({ point, holder }) => withAllocationSite(holder, start, end, point.node));
 }
 
 /**
