@@ -18,7 +18,8 @@ export const profilerFrames: ReadonlyArray<readonly [part: string, pattern: RegE
     'CPU sampler',
     /sampler::|CpuSampler|TickSample|ProfilerListener|CpuProfiler|ProfilerCodeObserver|ProfilerEventsProcessor|CodeEventDispatcher|__restore_rt|do_signal|get_signal|rt_sigreturn|setup_rt_frame/,
   ],
-  ['agent / addon', /\/src\/agent\/|node:inspector|inspector::|dd_pprof|\bdd::/],
+  // The agent's JavaScript and the inspector; @datadog/pprof's addon and JavaScript, and @pyroscope/nodejs's (built on it).
+  ['agent / addon', /\/src\/agent\/|node:inspector|inspector::|dd_pprof|\bdd::|@datadog\/pprof|@pyroscope\/nodejs|\/pprof-format\//],
 ];
 
 /** Attribution sums the samples of one time span: main-thread samples, and those inside profiler code. */

@@ -33,7 +33,14 @@ if (files.length === 0) {
   process.stderr.write(`run-tests: no test file matches ${filters.join(' ')}\n`);
   process.exit(1);
 }
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...files.map((f) => relative(root, f))], {
+// The usual reporter on stdout, and the failure list at the end of the run: on stderr, or appended to
+// the file TSPROF_TEST_FAILURES names (CI prints that in its summary, where a long log is cut).
+const reporters = [
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  `--test-reporter=${join(root, 'scripts', 'failure-reporter.mjs')}`,
+  `--test-reporter-destination=${process.env.TSPROF_TEST_FAILURES || 'stderr'}`,
+];
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=1', ...reporters, ...files.map((f) => relative(root, f))], {
   cwd: root,
   stdio: 'inherit',
 });
