@@ -11,6 +11,7 @@ import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import { findSlicedStringLeaks, largestCollections } from '../snapshot/leak-signatures.js';
 import { formatRetainerPath, nodeLabel } from '../snapshot/path-format.js';
 import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
+import { SnapshotDigest, type SnapshotSeries } from '../snapshot/snapshot-digest.js';
 import { directRetainers, retainerPath, retainerTreeOf } from '../snapshot/retainer-paths.js';
 import { summarizeByConstructor } from '../snapshot/summary.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
@@ -54,7 +55,7 @@ interface ReportOptions {
   internal: boolean;
 }
 
-type Subcommand = (snapshots: HeapSnapshot[], files: string[], extra: string[], options: ReportOptions) => { json: unknown; text: string };
+type Subcommand = (snapshots: SnapshotSeries, files: string[], extra: string[], options: ReportOptions) => { json: unknown; text: string };
 
 /** Each subcommand's files (at least, at most) and the arguments after them (at least, at most). */
 const subcommands: Record<string, { files: [number, number]; extra: [number, number]; run: Subcommand }> = {
@@ -93,9 +94,7 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
   const limit = v.n as number;
   if (limit <= 0) throw new UsageError('snapshot: -n must be positive');
   const files = rest.slice(0, fileCount);
-  const snapshots: HeapSnapshot[] = [];
-  for (const file of files) snapshots.push(await load(file, io));
-  const result = sub.run(snapshots, files, rest.slice(fileCount), { limit, internal: v.internal === true });
+  const result = sub.run(await loadSeries(files, io), files, rest.slice(fileCount), { limit, internal: v.internal === true });
   io.stdout.write(v.json ? JSON.stringify(result.json, null, 2) + '\n' : result.text);
   return 0;
 }
@@ -103,8 +102,7 @@ export async function snapshotCommand(args: string[], io: CliIO): Promise<number
 /** serveSnapshots is `tsprof snapshot -http=... FILE...`: every subcommand's report as a page, computed by the same code. */
 async function serveSnapshots(files: string[], options: ReportOptions, v: Record<string, unknown>, io: CliIO): Promise<number> {
   if (files.length < 1 || files.length > 3) throw new UsageError(`snapshot -http: want 1 to 3 snapshot files, got ${files.length}`);
-  const snapshots: HeapSnapshot[] = [];
-  for (const file of files) snapshots.push(await load(file, io));
+  const snapshots = await loadSeries(files, io);
   const { serveSnapshotUi } = await import('../web/snapshot-ui.js');
   return serveSnapshotUi(snapshotReportsOf(snapshots, files, options), files, { http: v.http as string, noBrowser: v.no_browser === true, stdout: io.stdout, stderr: io.stderr, cwd: io.cwd });
 }
@@ -114,11 +112,22 @@ async function serveSnapshots(files: string[], options: ReportOptions, v: Record
  * (tsprof snapshot -http, and the watch's page): diff and leaks read every
  * snapshot (leaks adds where what grew accumulates), the others the last.
  */
-export function snapshotReportsOf(snapshots: HeapSnapshot[], files: string[], options: ReportOptions = { limit: 20, internal: false }): SnapshotReport {
+export function snapshotReportsOf(snapshots: SnapshotSeries, files: string[], options: ReportOptions = { limit: 20, internal: false }): SnapshotReport {
   const last = files.length - 1;
   return (report, extra) => report === 'diff' || report === 'leaks'
     ? subcommands[report]!.run(snapshots, files, extra, options)
-    : subcommands[report]!.run([snapshots[last]!], [files[last]!], extra, options);
+    : subcommands[report]!.run({ earlier: [], last: snapshots.last }, [files[last]!], extra, options);
+}
+
+/**
+ * loadSeries reads the snapshots one at a time and keeps of each but the last
+ * only its digest (the ids and collection sizes the growth analysis reads),
+ * so three large snapshots never sit in memory together.
+ */
+async function loadSeries(files: string[], io: CliIO): Promise<SnapshotSeries> {
+  const earlier: SnapshotDigest[] = [];
+  for (const file of files.slice(0, -1)) earlier.push(new SnapshotDigest(await load(file, io)));
+  return { earlier, last: await load(files[files.length - 1]!, io) };
 }
 
 async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
@@ -139,7 +148,7 @@ async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
   }
 }
 
-function summaryReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], { limit }: ReportOptions) {
+function summaryReport({ last: s }: SnapshotSeries, [file]: string[], _extra: string[], { limit }: ReportOptions) {
   const rows = summarizeByConstructor(s!);
   const total = dominatorsOf(s!).retainedSize[s!.rootOrdinal]!;
   const lines = [
@@ -153,7 +162,7 @@ function summaryReport([s]: HeapSnapshot[], [file]: string[], _extra: string[], 
   return { json: { file, objects: s!.nodeCount - 1, totalSize: total, constructors: rows.slice(0, limit) }, text: lines.join('\n') + '\n' };
 }
 
-function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string[], { limit }: ReportOptions) {
+function retainersReport({ last: s }: SnapshotSeries, [file]: string[], [target]: string[], { limit }: ReportOptions) {
   const snapshot = s!;
   const nodes = findTarget(snapshot, target!, limit);
   const { retainedSize, dominator } = dominatorsOf(snapshot);
@@ -194,7 +203,7 @@ function retainersReport([s]: HeapSnapshot[], [file]: string[], [target]: string
   return { json: { file, target, nodes: described }, text: text.filter((l, i) => l !== '' || i > 1).join('\n') };
 }
 
-function dominatorsReport([s]: HeapSnapshot[], [file]: string[], [target]: string[], { limit }: ReportOptions) {
+function dominatorsReport({ last: s }: SnapshotSeries, [file]: string[], [target]: string[], { limit }: ReportOptions) {
   const snapshot = s!;
   const node = target === undefined || target === '' ? snapshot.rootOrdinal : findTarget(snapshot, target, 1, 'dominators')[0]!;
   const level = dominatorLevel(snapshot, node, limit);
@@ -238,8 +247,7 @@ function findTarget(s: HeapSnapshot, target: string, limit: number, verb = 'reta
   return matches.sort((a, b) => retainedSize[b]! - retainedSize[a]!).slice(0, limit);
 }
 
-function leaksReport(snapshots: HeapSnapshot[], files: string[], _extra: string[], { limit, internal }: ReportOptions) {
-  const s = snapshots[snapshots.length - 1]!;
+function leaksReport({ earlier, last: s }: SnapshotSeries, files: string[], _extra: string[], { limit, internal }: ReportOptions) {
   const file = files[files.length - 1]!;
   const sliced = findSlicedStringLeaks(s);
   const collections = largestCollections(s, { limit, includeNodeInternals: internal });
@@ -262,7 +270,7 @@ function leaksReport(snapshots: HeapSnapshot[], files: string[], _extra: string[
     text.push('Transient, held only by the running stack (gone when the current call returns):');
     transient.forEach(describe);
   }
-  const accumulations = snapshots.length > 1 ? findAccumulations(snapshots[0]!, s, limit) : undefined;
+  const accumulations = earlier.length > 0 ? findAccumulations(earlier[0]!, s, limit) : undefined;
   if (accumulations) text.push('', ...accumulationLines(accumulations, files));
   text.push('', 'Largest collections by retained size:');
   text.push(table(['retained', 'entries', 'kind', 'id', 'path'], collections.map((c) => [formatBytes(c.retainedSize), String(c.entries), c.kind, `@${c.id}`, c.path])));
@@ -279,8 +287,8 @@ function accumulationLines(holders: Holder[], files: string[]): string[] {
   return [heading, ...holders.flatMap((h) => formatHolder(h).map((line) => line.slice(4)))];
 }
 
-function diffReport(snapshots: HeapSnapshot[], files: string[], _extra: string[], { limit }: ReportOptions) {
-  const growth = snapshotGrowth(snapshots, { limit });
+function diffReport({ earlier, last: s }: SnapshotSeries, files: string[], _extra: string[], { limit }: ReportOptions) {
+  const growth = snapshotGrowth([...earlier, s], { limit });
   const last = files[files.length - 1]!;
   const scheme = files.length === 3 ? `allocated between ${files[0]} and ${files[1]}, still alive in ${last}` : `allocated after ${files[0]}, still alive in ${last}`;
   const text = [
@@ -290,7 +298,7 @@ function diffReport(snapshots: HeapSnapshot[], files: string[], _extra: string[]
       String(g.count), formatBytes(g.shallowSize), formatBytes(g.retainedSize), g.className, g.path,
     ])),
   ];
-  const accumulations = findAccumulations(snapshots[0]!, snapshots[snapshots.length - 1]!, limit);
+  const accumulations = findAccumulations(earlier[0]!, s, limit);
   text.push('', ...accumulationLines(accumulations, files));
   return { json: { files, ...growth, accumulations }, text: text.join('\n') + '\n' };
 }

@@ -8,6 +8,7 @@ import { loadProfile, profileURL } from '../source/load-profile.js';
 import { flagUsage, parseFlags, type FlagSpec } from './flags.js';
 import { byteSizeFlag, durationFlag } from './quantity-flags.js';
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
+import type { EarlierSnapshot, SnapshotSeries } from '../snapshot/snapshot-digest.js';
 import type { WatchUi } from '../web/watch-ui.js';
 import type { CliIO } from './io.js';
 
@@ -91,7 +92,7 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
   process.once('SIGINT', onSigint);
   const progress = io.isTerminal ? progressLine(io, attached ? `process ${parsed.args[0]}` : parsed.args[0]!) : undefined;
   const watch = async (ui?: WatchUi) => {
-    let snapshots: HeapSnapshot[] | undefined;
+    let snapshots: SnapshotSeries | undefined;
     const report = await huntLeak({
       url: attached?.url ?? parsed.args[0]!,
       intervalMs,
@@ -99,8 +100,8 @@ export async function watchCommand(args: string[], io: CliIO): Promise<number> {
       snapshots: Boolean(v.snapshots),
       ...(v.track_allocations ? { trackAllocations: true } : {}),
       ...(v.snapshot_dir ? { snapshotDir: v.snapshot_dir as string } : {}),
-      // With the web page, the two snapshots stay in memory to be browsed there.
-      ...(ui ? { onSnapshots: (start: HeapSnapshot, end: HeapSnapshot) => { snapshots = [start, end]; } } : {}),
+      // With the web page, the end snapshot (and the start's digest) stay in memory to be browsed there.
+      ...(ui ? { onSnapshots: (start: EarlierSnapshot, end: HeapSnapshot) => { snapshots = { earlier: [start], last: end }; } } : {}),
       timeoutMs,
       gc: Boolean(v.gc),
       growth,

@@ -1,4 +1,5 @@
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
+import type { EarlierSnapshot } from '../snapshot/snapshot-digest.js';
 import { accumulationPoints, type AccumulationPoint } from '../snapshot/accumulation.js';
 import { allocationStacksUnder } from '../snapshot/allocation-sites.js';
 import type { AllocationFrame } from '../snapshot/allocation-traces.js';
@@ -102,7 +103,7 @@ const minNewObjects = 3;
  * new since the first snapshot. Sliced-string signatures come first: they
  * carry the remedy.
  */
-export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: HeapSnapshot): HeldMemory {
+export function joinHolders(growth: GrowthReport, start: EarlierSnapshot, end: HeapSnapshot): HeldMemory {
   const slicedStrings = findSlicedStringLeaks(end).filter((l) => !l.transient);
   const collections = largestCollections(end, { limit: 5 });
   const fresh = snapshotGrowth([start, end], { limit: 20 });
@@ -150,7 +151,7 @@ export function joinHolders(growth: GrowthReport, start: HeapSnapshot, end: Heap
  * Node's own holders and tsprof's. The watch joins them with its growing
  * sites; `tsprof snapshot diff` and `leaks` print them as they are.
  */
-export function findAccumulations(start: HeapSnapshot, end: HeapSnapshot, limit = 8): Holder[] {
+export function findAccumulations(start: EarlierSnapshot, end: HeapSnapshot, limit = 8): Holder[] {
   // Node's own holders are left out before their subtrees are walked for allocation stacks.
   return accumulationPoints(start, end, { limit })
     .map((point) => ({ point, holder: { ...accumulationHolder(point, nameHolder(end, point.node)), nodeId: end.nodeId[point.node]! } }))
@@ -162,7 +163,7 @@ export function findAccumulations(start: HeapSnapshot, end: HeapSnapshot, limit 
  * withAllocationSite adds, when the end snapshot carries allocation traces,
  * the stack that allocated most of the new memory `node` alone keeps alive.
  */
-function withAllocationSite(holder: Holder, start: HeapSnapshot, end: HeapSnapshot, node: number): Holder {
+function withAllocationSite(holder: Holder, start: EarlierSnapshot, end: HeapSnapshot, node: number): Holder {
   const { stacks, untrackedBytes } = allocationStacksUnder(start, end, node);
   const tracked = stacks.reduce((sum, s) => sum + s.bytes, 0);
   if (stacks[0] && tracked > 0) holder.allocatedIn = { stack: stacks[0].stack, bytes: stacks[0].bytes, share: stacks[0].bytes / tracked, untrackedBytes };

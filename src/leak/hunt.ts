@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { TsprofError, errorMessage } from '../errors.js';
 import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
+import { SnapshotDigest } from '../snapshot/snapshot-digest.js';
 import { downloadToFile, heapProfileUrl, heapSnapshotUrl, type AgentRequestOptions } from './agent-client.js';
 import type { HeapObservation } from './heap-observation.js';
 import { analyzeGrowth, defaultGrowthOptions, type GrowthOptions, type GrowthReport } from './growth-report.js';
@@ -32,8 +33,8 @@ export interface HuntOptions {
    * strings on Node 24+). It costs the host while on.
    */
   trackAllocations?: boolean;
-  /** onSnapshots receives the two snapshots once read (the watch's web page browses them). */
-  onSnapshots?: (start: HeapSnapshot, end: HeapSnapshot) => void;
+  /** onSnapshots receives the start snapshot's digest and the end snapshot once read (the watch's web page browses them). */
+  onSnapshots?: (start: SnapshotDigest, end: HeapSnapshot) => void;
   token?: string;
   /** timeoutMs per heap profile request (default 30 s; snapshot downloads get 10× that). */
   timeoutMs?: number;
@@ -137,7 +138,9 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
     if (startFile) {
       try {
         const endFile = await take('end');
-        const [start, end] = [await readHeapSnapshot(startFile), await readHeapSnapshot(endFile)];
+        // One parsed snapshot at a time: of the start, only its digest is kept.
+        const start = new SnapshotDigest(await readHeapSnapshot(startFile));
+        const end = await readHeapSnapshot(endFile);
         report.held = joinHolders(growth, start, end);
         options.onSnapshots?.(start, end);
         if (!temporary) report.held.files = { start: startFile, end: endFile };

@@ -2,6 +2,7 @@ import { dominatorsOf } from './dominators.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
 import { collectionOf } from './leak-signatures.js';
 import { nodeLabel } from './path-format.js';
+import { type EarlierSnapshot, entriesThen } from './snapshot-digest.js';
 
 /**
  * AccumulationPoint is where the objects a process kept between two heap
@@ -50,7 +51,7 @@ export interface AccumulationOptions {
  * elements) are lifted to the object that owns them. A point that holds most
  * of another point's mass explains it, so only the innermost is kept.
  */
-export function accumulationPoints(start: HeapSnapshot, end: HeapSnapshot, options: AccumulationOptions = {}): AccumulationPoint[] {
+export function accumulationPoints(start: EarlierSnapshot, end: HeapSnapshot, options: AccumulationOptions = {}): AccumulationPoint[] {
   const limit = options.limit ?? 5;
   const minShare = options.minShare ?? 0.05;
   const { dominator, retainedSize, reachable } = dominatorsOf(end);
@@ -159,10 +160,9 @@ interface MassColumns {
   children: Uint32Array;
 }
 
-function describePoint(start: HeapSnapshot, end: HeapSnapshot, owner: number, point: number, m: MassColumns): AccumulationPoint {
+function describePoint(start: EarlierSnapshot, end: HeapSnapshot, owner: number, point: number, m: MassColumns): AccumulationPoint {
   const collection = collectionOf(end, owner, 16);
   const id = end.nodeId[owner]!;
-  const then = start.ordinalOfId(id);
   // The typical entry: the class holding the most new mass among the point's new children.
   const byClass = new Map<string, { mass: number; count: number; masses: number[] }>();
   for (let c = m.childStart[point]!; c < m.childStart[point + 1]!; c++) {
@@ -203,7 +203,7 @@ function describePoint(start: HeapSnapshot, end: HeapSnapshot, owner: number, po
     newBytes: m.mass[point]!,
     newObjects: m.count[point]!,
     entriesNow: collection?.entries ?? (links > 1 ? links : best.count),
-    entriesThen: then < 0 ? undefined : collection ? (collectionOf(start, then, 16)?.entries ?? 0) : undefined,
+    entriesThen: collection ? entriesThen(start, id) : undefined,
     retainedSize: m.retainedSize[owner]!,
     entryClass: links > 1 ? nodeLabel(end, point) : entryClass,
     // The median entry: a few entries that share what they hold with others (or hold little yet) do not drag it.

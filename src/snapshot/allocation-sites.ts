@@ -1,6 +1,7 @@
 import { type AllocationFrame, isApplicationFrame } from './allocation-traces.js';
 import { dominatorChildren } from './dominator-tree.js';
 import type { HeapSnapshot } from './heap-snapshot.js';
+import type { EarlierSnapshot } from './snapshot-digest.js';
 
 /** AllocatedBy is one allocating stack of new objects and what it allocated that is still alive. */
 export interface AllocatedBy {
@@ -17,7 +18,7 @@ export interface AllocatedBy {
  * gained came from, and the bytes of new objects with no recorded stack. Empty
  * unless `end` was taken while V8 tracked allocations.
  */
-export function allocationStacksUnder(start: HeapSnapshot, end: HeapSnapshot, node: number, limit = 3): { stacks: AllocatedBy[]; untrackedBytes: number } {
+export function allocationStacksUnder(start: EarlierSnapshot, end: HeapSnapshot, node: number, limit = 3): { stacks: AllocatedBy[]; untrackedBytes: number } {
   const traces = end.traces;
   const traceId = end.nodeTraceId;
   if (!traces || !traceId) return { stacks: [], untrackedBytes: 0 };

@@ -1,7 +1,8 @@
 import { TsprofError } from '../errors.js';
 import { dominatorsOf } from './dominators.js';
-import type { HeapSnapshot } from './heap-snapshot.js';
+import { HeapSnapshot } from './heap-snapshot.js';
 import { PathSignatures } from './path-format.js';
+import type { EarlierSnapshot } from './snapshot-digest.js';
 import { classIndexOf } from './summary.js';
 
 /** GrowthGroup is a set of new, still-alive objects of one class held through one retainer path. */
@@ -49,16 +50,18 @@ export interface GrowthOptions {
  *
  * They are grouped by class and by the shortest retainer path in the last
  * snapshot, the largest groups first. All snapshots must come from one
- * process (ids of different processes are unrelated).
+ * process (ids of different processes are unrelated). Only the last is read
+ * whole: the others may be given as their digests.
  */
-export function snapshotGrowth(snapshots: readonly HeapSnapshot[], options: GrowthOptions = {}): SnapshotGrowth {
+export function snapshotGrowth(snapshots: readonly EarlierSnapshot[], options: GrowthOptions = {}): SnapshotGrowth {
   if (snapshots.length < 2 || snapshots.length > 3) {
     throw new TsprofError(`snapshot growth needs 2 or 3 snapshots of one process, got ${snapshots.length}`);
   }
+  const last = snapshots[snapshots.length - 1]!;
+  if (!(last instanceof HeapSnapshot)) throw new TsprofError('snapshot growth needs the last snapshot whole, not its digest');
   const limit = options.limit ?? 20;
   const baseline = snapshots[0]!;
   const target = snapshots[1]!;
-  const last = snapshots[snapshots.length - 1]!;
   const types = last.types;
   const internalTypes = new Set([types.hidden, types.code, types.objectShape, types.synthetic].filter((t) => t >= 0));
   const { dominator, retainedSize, reachable } = dominatorsOf(last);

@@ -17,3 +17,4 @@ export {
   type SlicedStringLeak, type SlicedStringOptions, type CollectionReport, type CollectionOptions,
 } from './leak-signatures.js';
 export { snapshotGrowth, type SnapshotGrowth, type GrowthGroup, type GrowthOptions } from './growth.js';
+export { SnapshotDigest, digestOf, entriesThen, type EarlierSnapshot, type SnapshotSeries } from './snapshot-digest.js';

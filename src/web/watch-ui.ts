@@ -1,7 +1,7 @@
 import { holderPhrase } from '../leak/format-holders.js';
 import type { GrowthReport } from '../leak/growth-report.js';
 import type { Holder, HeldMemory } from '../leak/holders.js';
-import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
+import type { SnapshotSeries } from '../snapshot/snapshot-digest.js';
 import { renderPage } from './page-html.js';
 import type { ServeOptions } from './serve-web-ui.js';
 import { serveUntilStopped } from './serve-web-ui.js';
@@ -20,7 +20,7 @@ export interface WatchUi {
    * done shows the report: its growth (plotted), conclusion and text (as the CLI prints it), and with
    * snapshots what holds the memory, each path a chain of links into the snapshots' pages (`snapshots`).
    */
-  done(growth: GrowthReport, conclusion: string, text: string, held?: { memory: HeldMemory; snapshots?: HeapSnapshot[] }): void;
+  done(growth: GrowthReport, conclusion: string, text: string, held?: { memory: HeldMemory; snapshots?: SnapshotSeries }): void;
 }
 
 /**
@@ -75,7 +75,7 @@ export async function serveWatchUi(
   intervalMs: number,
   options: ServeOptions,
   run: (ui: WatchUi) => Promise<void>,
-  snapshotReports?: (snapshots: HeapSnapshot[], files: string[]) => SnapshotReport,
+  snapshotReports?: (snapshots: SnapshotSeries, files: string[]) => SnapshotReport,
 ): Promise<number> {
   const page: WatchPageData = {
     kind: 'watch', title: `tsprof watch ${watching}`, watching, live: true, reloadMs: Math.max(1000, Math.min(intervalMs, 10_000)),

@@ -15,6 +15,7 @@ import { snapshotReportsOf } from '../../src/cli/snapshot-command.js';
 import { joinHolders } from '../../src/leak/holders.js';
 import { formatLeakReport, judgeProfiles } from '../../src/leak/hunt.js';
 import { readHeapSnapshot } from '../../src/snapshot/read-snapshot.js';
+import { SnapshotDigest } from '../../src/snapshot/snapshot-digest.js';
 import { writeLeakingSnapshots } from '../support/leaking-snapshots.js';
 import { decodeProfile } from '../../src/profile/decode.js';
 import { type WatchUi, serveWatchUi } from '../../src/web/watch-ui.js';
@@ -116,7 +117,7 @@ describe('tsprof watch -http in Chromium', { skip: skipUnless('chromium') }, () 
       const report = judgeProfiles(growingSeries());
       const held = joinHolders(report.growth, start, end);
       const served = await startWatchPage(1000, async (ui: WatchUi) => {
-        ui.done(report.growth, report.conclusion, formatLeakReport(report), { memory: held, snapshots: [start, end] });
+        ui.done(report.growth, report.conclusion, formatLeakReport(report), { memory: held, snapshots: { earlier: [new SnapshotDigest(start)], last: end } });
       }, snapshotReportsOf);
       const { url, serving } = served;
       stop = served.stop;
@@ -135,7 +136,7 @@ describe('tsprof watch -http in Chromium', { skip: skipUnless('chromium') }, () 
       assert.ok(links.includes(String(mapId)), `the Map @${mapId} is a link: ${links.join(' ')}`);
       await Promise.all([page.waitForURL(new RegExp(`/ui/snapshot/retainers\\?target=%40${mapId}$`)), page.click(`#watch-holders a[data-node="${mapId}"] >> nth=0`)]);
       const text = (await page.textContent('#report-text'))!;
-      assert.equal(text, snapshotReportsOf([start, end], ['start.heapsnapshot', 'end.heapsnapshot'])('retainers', [`@${mapId}`]).text);
+      assert.equal(text, snapshotReportsOf({ earlier: [start], last: end }, ['start.heapsnapshot', 'end.heapsnapshot'])('retainers', [`@${mapId}`]).text);
       assert.match(text, /path: global\.registry → Map/);
       // From there the snapshot pages work as under tsprof snapshot -http: the dominator tree under the Map.
       await page.goto(url + `snapshot/dominators?target=%40${mapId}`);
