@@ -2,7 +2,7 @@
  * The story's service as a process:
  *
  *   node metrics-fetcher-main.js -kubelet URL [-kubelet URL ...] [-fixed]
- *        [-interval MS] [-forget-after N] [-port N] [-agent-port N] [-no-agent] [-heap-snapshots]
+ *        [-interval MS] [-forget-after N] [-port N] [-agent-port N] [-no-agent] [-heap-snapshots] [-external-sites]
  *
  * It scrapes the kubelets, serves /containers and /stats, and runs the tsprof
  * agent (heap profiles at /debug/pprof/heap). When listening it prints one
@@ -24,6 +24,7 @@ const flags = parseFlags(process.argv.slice(2), {
   'no-agent': { kind: 'bool', default: false, help: 'do not start the tsprof agent' },
   'heap-interval': { kind: 'int', default: 0, help: "the agent's heap sampling interval in bytes (0: the agent's default)" },
   'heap-snapshots': { kind: 'bool', default: false, help: 'let the agent serve heap snapshots (/debug/pprof/heapsnapshot)' },
+  'external-sites': { kind: 'bool', default: false, help: 'let the agent sample allocations outside the V8 heap (Buffers, external strings; /debug/pprof/external)' },
 }).values;
 
 const kubelets = flags.kubelet as string[];
@@ -36,6 +37,7 @@ const agent = flags['no-agent']
   : await startAgent({
       address: `127.0.0.1:${flags['agent-port'] as number}`,
       heapSnapshots: flags['heap-snapshots'] as boolean,
+      externalSites: flags['external-sites'] as boolean,
       ...((flags['heap-interval'] as number) > 0 ? { heapSamplingInterval: flags['heap-interval'] as number } : {}),
     });
 const fetcher = new MetricsFetcher({

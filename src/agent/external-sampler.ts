@@ -13,7 +13,20 @@
  * Cost: one Math.random() per Buffer allocation, and a stack capture per
  * sample (about one per I bytes allocated outside the heap); measured in
  * bench/agent-external-sampler.ts.
+ *
+ * Large strings decoded from a Buffer are memory outside the heap too: Node
+ * makes a string of more than EXTERN_APEX (0xFBEE9) bytes external for the
+ * one-byte encodings (latin1, ascii, hex, base64) and UTF-16, and on Node 24+
+ * for UTF-8 of ASCII contents, so the story's responses leave the V8 heap
+ * profile there. The sampler also wraps Buffer#toString and samples its large
+ * external results the same way, with the string's fingerprint
+ * (string-fingerprint.ts). A string cannot be followed to its death from
+ * JavaScript (a FinalizationRegistry takes objects only), so these samples
+ * count as allocations, never as in use; the watch learns which of them are
+ * still alive from its end heap snapshot, which names each string by its
+ * first characters.
  */
+import { stringFingerprint } from '../profile/string-fingerprint.js';
 
 /** One call frame of a sampled stack, as V8's stack trace gives it (one-based line and column). */
 export interface ExternalFrame {
@@ -24,14 +37,37 @@ export interface ExternalFrame {
   column: number;
 }
 
-/** A live sampled stack: its frames (leaf first) and the samples alive by object size. */
+/** A sampled stack: its frames (leaf first), the samples alive by object size, and all its samples so far. */
 export interface ExternalStack {
   frames: ExternalFrame[];
   /** What the allocation called: `Buffer.allocUnsafeSlow`, `Buffer.concat`, … */
   via: string;
   /** Object size in bytes → live samples of that size. */
   samplesBySize: Map<number, number>;
+  /** Object size in bytes → samples of that size since sampling started, alive or not. */
+  allocatedBySize: Map<number, number>;
 }
+
+/** One sampled external string's kind: its size in bytes, its fingerprint, and how many were sampled alike. */
+export interface ExternalStringSample {
+  size: number;
+  fingerprint: string;
+  count: number;
+}
+
+/** A stack that made external strings (Buffer#toString), with what it made (allocations: see above). */
+export interface ExternalStringStack {
+  frames: ExternalFrame[];
+  via: string;
+  /** By size and fingerprint. */
+  samples: Map<string, ExternalStringSample>;
+}
+
+/** Node's EXTERN_APEX (src/string_bytes.cc): encoded results above this many bytes become external strings. */
+export const externApex = 0xfbee9;
+
+/** Distinct (size, fingerprint) kinds kept per string stack; beyond them, samples count under the first kinds' sizes. */
+const maxStringKinds = 256;
 
 /** The Buffer factories wrapped, by name. */
 const wrapped = ['alloc', 'allocUnsafe', 'allocUnsafeSlow', 'from', 'concat', 'copyBytesFrom'] as const;
@@ -46,6 +82,12 @@ const stackDepth = 32;
  */
 export class ExternalSampler {
   readonly stacks = new Map<string, ExternalStack>();
+  readonly strings = new Map<string, ExternalStringStack>();
+  /** Whether this Node makes external strings of UTF-8 (ASCII) decodes; probed at the first start. */
+  private utf8External: boolean | undefined;
+  private originalToString: ((...args: unknown[]) => unknown) | undefined;
+  /** Wrapped calls running now: a factory that calls another (concat calls allocUnsafe) is one allocation, sampled once, as the outer one. */
+  private depth = 0;
   /** When sampling started (ms since the epoch), undefined when stopped. */
   startedAt: number | undefined;
   private originals = new Map<string, (...args: unknown[]) => unknown>();
@@ -56,6 +98,8 @@ export class ExternalSampler {
   start(): void {
     if (this.startedAt !== undefined) return;
     this.startedAt = Date.now();
+    this.utf8External ??= utf8MakesExternalStrings();
+    this.wrapToString();
     const buffer = Buffer as unknown as Record<string, (...args: unknown[]) => unknown>;
     for (const name of wrapped) {
       const original = buffer[name];
@@ -65,9 +109,16 @@ export class ExternalSampler {
       // A plain function keeps `this` (Buffer) and the arguments as the caller gave them; `arguments`
       // passed straight to apply stays on V8's fast path (no array is made).
       const wrapper = function (this: unknown) {
+        let result: unknown;
+        sampler.depth++;
+        try {
+          // eslint-disable-next-line prefer-rest-params
+          result = original.apply(this, arguments as unknown as unknown[]);
+        } finally {
+          sampler.depth--;
+        }
         // eslint-disable-next-line prefer-rest-params
-        const result = original.apply(this, arguments as unknown as unknown[]);
-        sampler.observe(result, name, arguments[0]);
+        if (sampler.depth === 0) sampler.observe(result, name, arguments[0]);
         return result;
       };
       Object.defineProperty(wrapper, 'name', { value: name });
@@ -80,7 +131,48 @@ export class ExternalSampler {
     const buffer = Buffer as unknown as Record<string, unknown>;
     for (const [name, original] of this.originals) buffer[name] = original;
     this.originals.clear();
+    if (this.originalToString) (Buffer.prototype as unknown as WrappableToString).toString = this.originalToString;
+    this.originalToString = undefined;
     this.startedAt = undefined;
+  }
+
+  /** wrapToString puts a sampling wrapper on Buffer#toString (the original is put back by stop). */
+  private wrapToString(): void {
+    const proto = Buffer.prototype as unknown as WrappableToString;
+    const original = proto.toString;
+    this.originalToString = original;
+    const sampler = this;
+    const toString = function (this: unknown) {
+      // eslint-disable-next-line prefer-rest-params
+      const result = original.apply(this, arguments as unknown as unknown[]);
+      if (typeof result === 'string' && result.length > externApex / 2) sampler.observeString(result, arguments[0]);
+      return result;
+    };
+    Object.defineProperty(toString, 'name', { value: 'toString' });
+    Object.defineProperty(toString, 'length', { value: original.length });
+    proto.toString = toString;
+  }
+
+  /** observeString samples one large string made by Buffer#toString, when Node made it external. Never throws. */
+  private observeString(result: string, encoding: unknown): void {
+    try {
+      const kind = encodingKind(encoding);
+      const size = kind === 'two-byte' ? 2 * result.length : result.length;
+      if (size <= externApex || Math.random() >= 1 - Math.exp(-size / this.interval)) return;
+      // UTF-8 is external only on a Node that makes it so, and only for ASCII contents (one byte a character).
+      if (kind === 'utf8' && (!this.utf8External || Buffer.byteLength(result, 'utf8') !== result.length)) return;
+      const frames = captureFrames();
+      const key = frames.map((f) => `${f.functionName}\u0001${f.url}\u0001${f.line}\u0001${f.column}`).join('\u0000');
+      let stack = this.strings.get(key);
+      if (!stack) this.strings.set(key, (stack = { frames, via: 'Buffer#toString', samples: new Map() }));
+      const fingerprint = stringFingerprint(result);
+      const sampleKey = `${size}\u0000${fingerprint}`;
+      const sample = stack.samples.get(sampleKey) ?? (stack.samples.size < maxStringKinds ? { size, fingerprint, count: 0 } : stack.samples.values().next().value!);
+      sample.count++;
+      stack.samples.set(`${sample.size}\u0000${sample.fingerprint}`, sample);
+    } catch {
+      // A sample lost is better than an error in the app.
+    }
   }
 
   /** observe samples one allocation's result, by its bytes. Never throws into the allocating code. */
@@ -97,8 +189,9 @@ export class ExternalSampler {
       const frames = captureFrames();
       const key = `${via}\u0000${frames.map((f) => `${f.functionName}\u0001${f.url}\u0001${f.line}\u0001${f.column}`).join('\u0000')}`;
       let stack = this.stacks.get(key);
-      if (!stack) this.stacks.set(key, (stack = { frames, via: `Buffer.${via}`, samplesBySize: new Map() }));
+      if (!stack) this.stacks.set(key, (stack = { frames, via: `Buffer.${via}`, samplesBySize: new Map(), allocatedBySize: new Map() }));
       stack.samplesBySize.set(size, (stack.samplesBySize.get(size) ?? 0) + 1);
+      stack.allocatedBySize.set(size, (stack.allocatedBySize.get(size) ?? 0) + 1);
       this.registry.register(store, { key, size });
     } catch {
       // A sample lost is better than an error in the app.
@@ -111,7 +204,41 @@ export class ExternalSampler {
     const left = (stack.samplesBySize.get(size) ?? 0) - 1;
     if (left > 0) stack.samplesBySize.set(size, left);
     else stack.samplesBySize.delete(size);
-    if (stack.samplesBySize.size === 0) this.stacks.delete(key);
+  }
+}
+
+/** Buffer.prototype as the sampler sees it: a toString it may replace. */
+interface WrappableToString {
+  toString: (...args: unknown[]) => unknown;
+}
+
+/** encodingKind: how Node encodes a Buffer#toString result (the default is UTF-8). */
+function encodingKind(encoding: unknown): 'utf8' | 'one-byte' | 'two-byte' {
+  if (encoding === undefined || encoding === null) return 'utf8';
+  const name = String(encoding).toLowerCase();
+  if (name === 'utf8' || name === 'utf-8') return 'utf8';
+  if (name === 'ucs2' || name === 'ucs-2' || name === 'utf16le' || name === 'utf-16le') return 'two-byte';
+  return 'one-byte';
+}
+
+/**
+ * utf8MakesExternalStrings tells whether this Node makes an external string
+ * of a large ASCII UTF-8 decode (Node 24+ does; Node 20 copies it into the
+ * heap), by decoding one and watching external memory.
+ */
+function utf8MakesExternalStrings(): boolean {
+  try {
+    const bytes = Buffer.alloc(externApex + 1, 0x61);
+    // Nothing else runs between the readings, so external memory can only grow by the decode; a GC the
+    // decode sets off may free other Buffers and hide the growth, so a negative answer is tried again.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const before = process.memoryUsage().external;
+      const decoded = bytes.toString('utf8');
+      if (process.memoryUsage().external - before >= decoded.length / 2) return true;
+    }
+    return false;
+  } catch {
+    return false;
   }
 }
 

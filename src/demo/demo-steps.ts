@@ -13,7 +13,9 @@ async function startFetcher(context: DemoContext, mode: 'leaky' | 'fixed'): Prom
   const { settings } = context;
   const args = ['-kubelet', context.simulator!.info.url, '-interval', String(settings.intervalMs)];
   if (mode === 'fixed') args.push('-fixed');
-  if (mode === 'leaky' && settings.leakEngine) args.push('-heap-snapshots');
+  // The leak engine reads heap snapshots, and the agent's sampling of memory outside the V8 heap (where
+  // Node 24+ keeps the story's responses, as external strings).
+  if (mode === 'leaky' && settings.leakEngine) args.push('-heap-snapshots', '-external-sites');
   context.fetcher = await startChildService<FetcherInfo>(metricsFetcherScript, args, { cwd: packageRoot });
   context.print(
     `   metrics fetcher (${mode} mode, pid ${context.fetcher.pid}): results ${context.fetcher.info.results}/containers, ` +
@@ -92,8 +94,9 @@ export const demoSteps: DemoStep[] = [
       if (mostlyExternal(context)) {
         context.print(
           '   Culprit: not in this profile. Here the growth is outside the V8 heap: this Node decodes each ~1 MB response\n' +
-            '   into an external string, and V8\'s heap profile samples only what is allocated on its heap. The leak\n' +
-            '   engine below still measures the growth (external memory) and names what holds it.',
+            '   into an external string, and V8\'s heap profile samples only what is allocated on its heap. The agent\n' +
+            '   samples the external strings Buffer#toString makes (externalSites), so the leak engine below names where\n' +
+            '   they were made, and what holds them.',
         );
         return;
       }
@@ -155,8 +158,11 @@ export const demoSteps: DemoStep[] = [
       const leaky = context.phase('leaky')!;
       const fixed = context.phase('fixed')!;
       const site = leaky.points.at(-1)!.figures.site;
+      // Outside the heap, the leak engine's external sites name where the strings were made.
+      const report = context.settings.leakEngine ? await context.hunt?.catch(() => undefined) : undefined;
+      const maker = report?.growth.external?.sites?.find((s) => s.strings);
       const where = mostlyExternal(context)
-        ? ', outside the V8 heap (external strings)'
+        ? `, outside the V8 heap (external strings${maker ? ` made in ${maker.site.functionName} via ${maker.via}` : ''})`
         : site
           ? `, allocated in ${site.functionName}${site.caller ? ` called from ${site.caller}` : ''}`
           : '';

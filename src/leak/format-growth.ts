@@ -36,6 +36,12 @@ export function formatGrowthReport(report: GrowthReport, options: GrowthFormatOp
     lines.push(
       `Outside the V8 heap (external: Buffers, external strings): ${formatBytes(external.trend.first)} → ${formatBytes(external.trend.last)}, ${describeTrend(external.trend.slopePerMinute, external.verdict.kind)} (${external.verdict.confidence} confidence: ${external.verdict.reason})`,
     );
+    for (const site of external.sites?.slice(0, 3) ?? []) {
+      const what = site.strings
+        ? `+${formatBytes(site.bytesNow)} of the external strings it made, alive at the end and new since the start (end snapshot)`
+        : `sampled Buffers alive ${formatBytes(site.bytesThen)} → ${formatBytes(site.bytesNow)}`;
+      lines.push(`  allocated in ${frameName(site.site)} via ${site.via}: ${what}`);
+    }
   }
   lines.push('');
   if (report.growing.length > 0) {
@@ -107,7 +113,8 @@ export function conclusion(report: GrowthReport): string {
     if (externalGrows) {
       const site = external!.sites?.[0];
       const grows = `Verdict: memory outside the V8 heap (external: Buffers, external strings) grows ${formatBytes(external!.trend.slopePerMinute)}/min (${external!.verdict.confidence} confidence)`;
-      if (site) return `${grows}, allocated in ${site.site.functionName || '(anonymous)'} via ${site.via} (+${formatBytes(site.bytesNow - site.bytesThen)} of sampled Buffers alive).`;
+      const gained = site?.strings ? `+${formatBytes(site.bytesNow)} of the external strings it made alive at the end, new since the start` : `+${formatBytes((site?.bytesNow ?? 0) - (site?.bytesThen ?? 0))} of sampled Buffers alive`;
+      if (site) return `${grows}, allocated in ${site.site.functionName || '(anonymous)'} via ${site.via} (${gained}).`;
       return `${grows}; V8's heap profile does not sample it, so no allocation site is named.`;
     }
     if (report.total.verdict.kind === 'growing' && report.total.verdict.confidence === 'high') {

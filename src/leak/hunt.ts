@@ -6,10 +6,10 @@ import type { HeapSnapshot } from '../snapshot/heap-snapshot.js';
 import { readHeapSnapshot } from '../snapshot/read-snapshot.js';
 import { SnapshotDigest } from '../snapshot/snapshot-digest.js';
 import { downloadToFile, heapProfileUrl, heapSnapshotUrl, type AgentRequestOptions } from './agent-client.js';
-import type { HeapObservation } from './heap-observation.js';
 import { analyzeGrowth, defaultGrowthOptions, type GrowthOptions, type GrowthReport } from './growth-report.js';
 import { conclusion, formatGrowthReport, timeToLimitLines } from './format-growth.js';
-import { externalProfileUrl, externalSites, readExternalObservation } from './external-sites.js';
+import { type ExternalReading, externalProfileUrl, externalSites, readExternalObservation } from './external-sites.js';
+import { externalStringSites } from './external-strings.js';
 import { formatHeldMemory, heldConclusion } from './format-holders.js';
 import { joinHolders, type HeldMemory } from './holders.js';
 import { observationsFromProfiles, type NamedProfile } from './profile-series.js';
@@ -107,7 +107,8 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
     let startFile: string | undefined;
     // The agent's sampled Buffers (when it samples them) at the start and end: the sites of external memory.
     const externalUrl = externalProfileUrl(heapUrl);
-    let externalStart: HeapObservation | undefined;
+    let externalStart: ExternalReading | undefined;
+    let externalEnd: ExternalReading | undefined;
     const beforeWatch = async () => {
       externalStart = await readExternalObservation(externalUrl, request, Date.now());
       if (options.snapshots) startFile = await take('start');
@@ -130,8 +131,8 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
     });
     const growth = analyzeGrowth(watched.observations, growthOptions);
     if (externalStart && growth.external) {
-      const externalEnd = await readExternalObservation(externalUrl, request, Date.now());
-      if (externalEnd) growth.external.sites = externalSites(externalStart, externalEnd);
+      externalEnd = await readExternalObservation(externalUrl, request, Date.now());
+      if (externalEnd) growth.external.sites = externalSites(externalStart.live, externalEnd.live);
     }
     const report: LeakReport = { url: heapUrl.href, growth, conclusion: conclusion(growth) };
     if (watched.stoppedEarly !== undefined) report.stoppedEarly = watched.stoppedEarly;
@@ -141,6 +142,11 @@ export async function huntLeak(options: HuntOptions): Promise<LeakReport> {
         // One parsed snapshot at a time: of the start, only its digest is kept.
         const start = new SnapshotDigest(await readHeapSnapshot(startFile));
         const end = await readHeapSnapshot(endFile);
+        // External strings the agent saw made, still alive in the end snapshot: sites of external memory too.
+        if (growth.external && externalEnd && externalEnd.strings.length > 0) {
+          const sites = [...(growth.external.sites ?? []), ...externalStringSites(externalEnd.strings, start, end)];
+          growth.external.sites = sites.sort((a, b) => b.bytesNow - b.bytesThen - (a.bytesNow - a.bytesThen));
+        }
         report.held = joinHolders(growth, start, end);
         options.onSnapshots?.(start, end);
         if (!temporary) report.held.files = { start: startFile, end: endFile };

@@ -1,5 +1,5 @@
 import { TsprofError } from '../errors.js';
-import { agentOwnTest } from '../profile/agent-self.js';
+import { agentFrameTest, agentOwnTest } from '../profile/agent-self.js';
 import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
 import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
@@ -39,6 +39,8 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
   };
   // Allocations the agent made for itself (its caches warming up) are not the app's.
   const isAgentOwn = agentOwnTest(profile.comments);
+  // In the app's stacks, the agent's wrappers (of Buffer#toString, Buffer's factories) are left out: the site is the app's.
+  const isAgentFrame = agentFrameTest(profile.comments);
   const { samples } = profile;
   // Samples with the same stack (one per object size, as pprof heap profiles have) become one.
   const byStack = new Map<readonly Frame[], HeapSample>();
@@ -48,7 +50,7 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     const frames: Frame[] = [];
     for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) frames.push(...framesOf(samples.locationIndexes[j]!));
     if (isAgentOwn(frames)) continue;
-    const stack = intern.stack(frames);
+    const stack = intern.stack(frames.some(isAgentFrame) ? frames.filter((f) => !isAgentFrame(f)) : frames);
     const objects = objectsIndex < 0 ? 0 : samples.values[i * samples.valueCount + objectsIndex]!;
     const merged = byStack.get(stack);
     if (merged) {

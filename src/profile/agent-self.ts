@@ -31,14 +31,28 @@ export function agentSelfPrefixesOf(comments: readonly string[]): string[] {
 /**
  * agentOwnTest reads a profile's comments and answers, for one sample's stack
  * (leaf first), whether the agent allocated it for itself: its site, the first
- * frame outside Node and V8, is in the agent's own files. Always false for a
- * profile without the line.
+ * frame outside Node and V8, is in the agent's own files, and so is every
+ * other frame outside Node and V8. A stack with the app's code above the
+ * agent's is the app's: it called a function the agent wraps (Buffer#toString
+ * while external allocations are sampled). Always false for a profile without
+ * the line.
  */
 export function agentOwnTest(comments: readonly string[]): (frames: readonly { readonly file: string }[]) => boolean {
+  const isAgent = agentFrameTest(comments);
+  return (frames) => {
+    let site = false;
+    for (const f of frames) {
+      if (isRuntimeFrame(f)) continue;
+      if (!isAgent(f)) return false;
+      site = true;
+    }
+    return site;
+  };
+}
+
+/** agentFrameTest answers whether one frame is the agent's own code (always false for a profile without the line). */
+export function agentFrameTest(comments: readonly string[]): (frame: { readonly file: string }) => boolean {
   const prefixes = agentSelfPrefixesOf(comments);
   if (prefixes.length === 0) return () => false;
-  return (frames) => {
-    const site = frames.find((f) => !isRuntimeFrame(f));
-    return site !== undefined && prefixes.some((p) => site.file.startsWith(p));
-  };
+  return (frame) => prefixes.some((p) => frame.file.startsWith(p));
 }

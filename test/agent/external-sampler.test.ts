@@ -6,6 +6,7 @@ import { runInNewContext } from 'node:vm';
 import { Profile } from 'pprof-format';
 import { ExternalSampler } from '../../src/agent/external-sampler.js';
 import { startAgent } from '../../src/agent/index.js';
+import { stringFingerprint } from '../../src/profile/string-fingerprint.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -20,6 +21,11 @@ const collect = async () => {
 const kept: Buffer[] = [];
 function allocateFrames(count: number, size: number): void {
   for (let i = 0; i < count; i++) kept.push(Buffer.allocUnsafeSlow(size));
+}
+const keptStrings: string[] = [];
+/** decodeResponses decodes large responses as the story's service does, keeping the strings. */
+function decodeResponses(bytes: Buffer, count: number, encoding: BufferEncoding): void {
+  for (let i = 0; i < count; i++) keptStrings.push(bytes.toString(encoding));
 }
 function concatResponses(count: number): void {
   for (let i = 0; i < count; i++) kept.push(Buffer.concat([Buffer.alloc(32 * 1024, 1), Buffer.alloc(32 * 1024, 2)]));
@@ -68,6 +74,41 @@ describe('ExternalSampler', () => {
     assert.equal(Buffer.allocUnsafeSlow, original);
   });
 
+  test('external strings from Buffer#toString: sampled as allocations with their fingerprint where Node makes them external', () => {
+    const originalToString = Buffer.prototype.toString;
+    const sampler = new ExternalSampler(64 * 1024); // a 1 MB string is sampled with probability 1 − e^(−16)
+    sampler.start();
+    assert.notEqual(Buffer.prototype.toString, originalToString);
+    const major = Number(process.versions.node.split('.')[0]);
+    const ascii = Buffer.alloc(0xfbee9 + 1000, 'metric_total{id="/kubepods/x"} 1\n');
+    const counted = () =>
+      [...sampler.strings.values()].filter((s) => s.frames[0]?.functionName === 'decodeResponses').flatMap((s) => [...s.samples.values()]).reduce((n, x) => n + x.count, 0);
+    try {
+      // latin1 of more than EXTERN_APEX bytes is external on every Node.
+      decodeResponses(ascii, 12, 'latin1');
+      const stack = [...sampler.strings.values()].find((s) => s.frames[0]?.functionName === 'decodeResponses');
+      assert.ok(stack, 'a string stack with decodeResponses at its top');
+      assert.equal(stack.via, 'Buffer#toString');
+      assert.match(stack.frames[0]!.url, /external-sampler\.test\.js$/);
+      const [sample] = [...stack.samples.values()];
+      assert.deepEqual(sample, { size: ascii.length, fingerprint: stringFingerprint(keptStrings[0]!), count: 12 });
+      assert.equal(counted(), 12);
+      // UTF-8 of ASCII is external from Node 24 on; before, V8 copies it into its heap (the heap profile sees it).
+      decodeResponses(ascii, 5, 'utf8');
+      assert.equal(counted(), major >= 24 ? 17 : 12, `Node ${process.version}`);
+      // UTF-8 that is not ASCII is a heap string everywhere, and small results are never external.
+      decodeResponses(Buffer.alloc(0xfbee9 + 1000, 'é'), 3, 'utf8');
+      decodeResponses(Buffer.alloc(4096, 'a'), 50, 'latin1');
+      assert.equal(counted(), major >= 24 ? 17 : 12);
+      // Strings never count as in use (their life cannot be followed), and Buffers' samples stay as allocations.
+      assert.equal(sampler.stacks.size, [...sampler.stacks.values()].filter((s) => s.allocatedBySize.size > 0).length);
+    } finally {
+      sampler.stop();
+      keptStrings.length = 0;
+    }
+    assert.equal(Buffer.prototype.toString, originalToString);
+  });
+
   test('views of memory allocated before, and small pooled Buffers, are not allocations of their own', () => {
     const sampler = new ExternalSampler(1);
     sampler.start();
@@ -102,15 +143,32 @@ describe('/debug/pprof/external', () => {
       const { gunzipSync } = await import('node:zlib');
       const profile = Profile.decode(gunzipSync(new Uint8Array(await res.arrayBuffer())));
       const strings = profile.stringTable.strings;
-      assert.deepEqual(profile.sampleType.map((t) => strings[Number(t.type)]), ['inuse_objects', 'inuse_space']);
+      assert.deepEqual(profile.sampleType.map((t) => strings[Number(t.type)]), ['inuse_objects', 'inuse_space', 'alloc_objects', 'alloc_space']);
+      assert.equal(strings[Number(profile.defaultSampleType)], 'inuse_space');
       const names = new Set(profile.function.map((f) => strings[Number(f.name)]));
       assert.ok(names.has('allocateFrames') && names.has('Buffer.allocUnsafeSlow'), [...names].join(', '));
       const total = profile.sample.reduce((sum, s) => sum + Number(s.value[1]), 0);
       assert.ok(total > 0.7 * 200 * 256 * 1024, `in use ${total}`);
+      // Strings Buffer#toString made external: allocations, with their fingerprint, never in use.
+      const text = Buffer.alloc(0xfbee9 + 1000, 'x').toString('latin1');
+      keptStrings.push(text);
+      const again = Profile.decode(gunzipSync(new Uint8Array(await (await fetch(`${agent.url}/debug/pprof/external`)).arrayBuffer())));
+      const toStringFn = again.function.findIndex((f) => again.stringTable.strings[Number(f.name)] === 'Buffer#toString');
+      assert.ok(toStringFn >= 0, 'Buffer#toString is a leaf');
+      const stringSamples = again.sample.filter((s) => again.location.find((l) => l.id === s.locationId[0])?.line[0]?.functionId === again.function[toStringFn]!.id);
+      assert.ok(stringSamples.length > 0);
+      for (const sample of stringSamples) {
+        assert.deepEqual(sample.value.slice(0, 2).map(Number), [0, 0]);
+        assert.ok(Number(sample.value[3]) >= text.length);
+        const labels = new Map(sample.label.map((l) => [again.stringTable.strings[Number(l.key)], again.stringTable.strings[Number(l.str)]]));
+        assert.equal(labels.get('fingerprint'), stringFingerprint(text));
+      }
     } finally {
       await agent.stop();
       kept.length = 0;
+      keptStrings.length = 0;
     }
     assert.equal(Buffer.allocUnsafeSlow.name, 'allocUnsafeSlow');
+    assert.equal(Buffer.prototype.toString.name, 'toString');
   });
 });

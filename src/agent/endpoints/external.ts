@@ -9,8 +9,10 @@ import { sendProfile } from './responses.js';
 
 /**
  * serveExternal is /external: the sampled Buffers and ArrayBuffers alive now,
- * by allocation stack, as a heap profile (inuse_objects, inuse_space) whose
- * leaf is the Buffer factory the app called.
+ * by allocation stack, as a heap profile (inuse_objects, inuse_space; and
+ * alloc_objects, alloc_space: all sampled since sampling started) whose leaf
+ * is the Buffer factory the app called, or Buffer#toString for the external
+ * strings it made (allocations only, each with its `fingerprint` label).
  */
 export async function serveExternal(ctx: RequestContext, sampler: ExternalSampler): Promise<void> {
   const { runtime, query } = ctx;
@@ -33,13 +35,15 @@ export function externalPprof(sampler: ExternalSampler, namer: RequestContext['r
     sampleTypes: [
       ['inuse_objects', 'count'],
       ['inuse_space', 'bytes'],
+      ['alloc_objects', 'count'],
+      ['alloc_space', 'bytes'],
     ],
     periodType: ['space', 'bytes'],
     period: sampler.interval,
     timeNanos: Date.now() * 1e6,
     defaultSampleType: 'inuse_space',
     comments: [
-      `tsprof external allocations: Buffers and ArrayBuffers sampled at Buffer's factories since ${new Date(sampler.startedAt ?? Date.now()).toISOString()}, alive now; memory outside the V8 heap`,
+      `tsprof external allocations: Buffers and ArrayBuffers sampled at Buffer's factories since ${new Date(sampler.startedAt ?? Date.now()).toISOString()} (inuse: alive now), and external strings made by Buffer#toString (alloc only: a string's life cannot be followed from JavaScript); memory outside the V8 heap`,
       formatProcessMemory(process.memoryUsage()),
     ],
     mainFile: process.argv[1],
@@ -57,9 +61,19 @@ export function externalPprof(sampler: ExternalSampler, namer: RequestContext['r
   for (const stack of sampler.stacks.values()) {
     const leaf = location({ functionName: stack.via, url: '', line: 0, column: 0 });
     const ids = [leaf, ...stack.frames.map(location)];
-    for (const [size, count] of stack.samplesBySize) {
+    for (const [size, allocated] of stack.allocatedBySize) {
+      const live = stack.samplesBySize.get(size) ?? 0;
       const weight = heapSampleWeight(size, sampler.interval);
-      builder.addSample(ids, [Math.round(count * weight.objects), Math.round(count * weight.bytes)], { key: 'bytes', value: size, unit: 'bytes' });
+      const values = [live * weight.objects, live * weight.bytes, allocated * weight.objects, allocated * weight.bytes].map(Math.round);
+      builder.addSample(ids, values, { key: 'bytes', value: size, unit: 'bytes' });
+    }
+  }
+  for (const stack of sampler.strings.values()) {
+    const leaf = location({ functionName: stack.via, url: '', line: 0, column: 0 });
+    const ids = [leaf, ...stack.frames.map(location)];
+    for (const { size, fingerprint, count } of stack.samples.values()) {
+      const weight = heapSampleWeight(size, sampler.interval);
+      builder.addSample(ids, [0, 0, Math.round(count * weight.objects), Math.round(count * weight.bytes)], { key: 'bytes', value: size, unit: 'bytes' }, [['fingerprint', fingerprint]]);
     }
   }
   return builder;
