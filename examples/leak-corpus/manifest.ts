@@ -19,6 +19,7 @@ export type CorpusFamily =
   | 'class-field'
   | 'retry-queue'
   | 'async-context'
+  | 'string-rope'
   | 'bounded-cache'
   | 'ring-buffer'
   | 'allocation-churn'
@@ -143,6 +144,30 @@ export const corpusCases: CorpusCase[] = [
     site: { functionName: 'parseRequestBody', file: 'request-logger.ts' },
     holder: { description: 'module variable `bufferedLogs` (an Array) in request-logger.ts, each entry holding its AsyncLocalStorage request context', pattern: /\bbufferedLogs\b/ },
     remedy: 'ship or bound the log buffer, and log plain fields instead of the whole request context',
+  },
+  {
+    name: 'static-job-history',
+    family: 'class-field',
+    kind: 'leak',
+    site: { functionName: 'buildJobRecord', file: 'job-runner.ts' },
+    holder: { description: 'static field `JobRunner.history` (a Map of every run) in job-runner.ts', pattern: /\bJobRunner\.history\b/ },
+    remedy: 'keep a bounded history (the last N runs, or an age limit), or store it outside the process',
+  },
+  {
+    name: 'process-exit-hooks',
+    family: 'event-listeners',
+    kind: 'leak',
+    site: { functionName: 'spoolUpload', file: 'upload-spool.ts' },
+    holder: { description: "`process` 'beforeExit' listeners (one closure over each upload's spool) in upload-spool.ts", pattern: /\bprocess\b.*'?beforeExit'?/ },
+    remedy: "remove the hook when the upload completes (process.off('beforeExit', flushOnExit)), or keep one hook over a set of pending spools",
+  },
+  {
+    name: 'string-audit-trail',
+    family: 'string-rope',
+    kind: 'leak',
+    site: { functionName: 'formatAuditEntry', file: 'audit-trail.ts' },
+    holder: { description: 'module variable `auditTrail` (a string grown with +=, a rope of every entry) in audit-trail.ts', pattern: /\bauditTrail\b/ },
+    remedy: 'write entries out as they come (a stream, a bounded array flushed periodically) instead of growing one string',
   },
   {
     name: 'healthy-lru-cache',

@@ -86,7 +86,9 @@ export function holderPhrase(h: Holder): string {
     const gained = `+${formatBytes(h.bytes)} since the first snapshot`;
     if (a.what === 'Promise') return `${h.holder}, a promise that has not settled (${a.entriesNow} reactions wait on it, ~${formatBytes(a.entryBytes)} each; ${gained})`;
     if (a.holderKind === 'timer') return `${h.holder} (${gained})`;
-    const what = /^[A-Z]/.test(a.what) ? `${/^[AEIOU]/.test(a.what) ? 'an' : 'a'} ${a.what}` : a.what;
+    // V8's own kinds read as words: "(concatenated string)" is a concatenated string.
+    const kind = /^\(.*\)$/.test(a.what) ? a.what.slice(1, -1) : a.what;
+    const what = /^[A-Z]/.test(a.what) || kind !== a.what ? `${/^[AEIOUaeiou]/.test(kind) ? 'an' : 'a'} ${kind}` : a.what;
     const plural = a.entriesNow === 1 ? 'entry' : 'entries';
     const entries = a.entriesThen !== undefined ? `${a.entriesThen} → ${a.entriesNow} ${plural}` : `${a.entriesNow} ${plural}, new since the first snapshot`;
     const field = a.entryField ? `, mostly in .${a.entryField}` : '';

@@ -204,6 +204,7 @@ function remedyFor(point: AccumulationPoint, name: HolderName): string {
   if (point.kind === 'Promise' || name.kind === 'promise') return 'settle the promise, or race it with a timeout, so the work awaiting it is released';
   if (point.kind === 'Map' || point.kind === 'Set' || point.kind.startsWith('Object')) return 'evict or bound the cache (LRU / TTL), key it by something bounded, or hold entries in a WeakMap keyed by their owner';
   if (point.kind === 'Array') return 'bound the array or drain it when its entries are done';
+  if (point.kind === '(concatenated string)') return 'write the pieces out as they come (a stream, or a bounded array flushed now and then) instead of growing one string with +=';
   return 'release the references when the work is done';
 }
 
@@ -211,9 +212,16 @@ function remedyFor(point: AccumulationPoint, name: HolderName): string {
 function isOwnOrNodeInternal(h: Holder): boolean {
   // Node's native objects (Node / Environment, Node / IsolateData, …) are its own state.
   if (h.holder.startsWith('Node / ') || h.accumulation?.what.startsWith('Node / ')) return true;
+  // A listener list is the app's even on Node's objects (`process`'s 'beforeExit' listeners): the app
+  // registered what piles up there, and Node's own listeners are a handful that never grow.
+  if (h.accumulation?.holderKind === 'listeners' && !isTsprofFile(h.accumulation.file)) return false;
   const file = h.accumulation?.file;
   if (file === undefined) return false;
-  return file.startsWith('node:') || tsprofSourcePrefixes.some((prefix) => file.includes(prefix));
+  return file.startsWith('node:') || isTsprofFile(file);
+}
+
+function isTsprofFile(file: string | undefined): boolean {
+  return file !== undefined && tsprofSourcePrefixes.some((prefix) => file.includes(prefix));
 }
 
 /** Where tsprof's own compiled code lives (the agent runs inside the watched service). */

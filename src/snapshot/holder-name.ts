@@ -174,18 +174,25 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
   });
   const where = variable ? scopeOf(snapshot, variable.context) : exported ? { module: true, ...(exported.file ? { file: exported.file } : {}) } : undefined;
   const expression = joinExpression(names);
-  // The field of the innermost instance of a class the user wrote, on the way: `ConnectionPool.idle`.
+  // The field of the innermost instance of a class the user wrote, on the way: `ConnectionPool.idle`;
+  // or a static field, a property of the class (a named function) itself: `JobRunner.history`.
   // The global object is no class the user wrote: a chain from it reads as the expression the code uses,
-  // `global.benchState.reportCache`, not as a field of "class global".
+  // `global.benchState.reportCache`, not as a field of "class global". The links between an instance,
+  // its prototype and its class are no field.
   const isGlobal = (n: number) => snapshot.nodeType[n] === types.object && snapshot.classNameOf(n) === 'global';
-  const fieldHop = hops.find(
-    (h) => snapshot.edgeType[h.edge] === types.edgeProperty && snapshot.nodeType[h.from] === types.object && !isPlainClass(snapshot.classNameOf(h.from)) && !isGlobal(h.from) && snapshot.edgeNameOf(h.edge) !== '_events' && snapshot.edgeNameOf(h.edge) !== '<symbol kEvents>',
-  );
-  const field = fieldHop ? `${snapshot.classNameOf(fieldHop.from)}.${snapshot.edgeNameOf(fieldHop.edge)}` : undefined;
+  const isStaticOwner = (n: number) => snapshot.nodeType[n] === types.closure && /^[A-Za-z_$][\w$]*$/.test(snapshot.nameOf(n)) && !isNodeInternal(snapshot, n);
+  const fieldHop = hops.find((h) => {
+    if (snapshot.edgeType[h.edge] !== types.edgeProperty || prototypeLinks.has(snapshot.edgeNameOf(h.edge))) return false;
+    if (isStaticOwner(h.from)) return true;
+    return snapshot.nodeType[h.from] === types.object && !isPlainClass(snapshot.classNameOf(h.from)) && !isGlobal(h.from) && snapshot.edgeNameOf(h.edge) !== '_events' && snapshot.edgeNameOf(h.edge) !== '<symbol kEvents>';
+  });
+  const fieldOwner = (n: number) => (snapshot.nodeType[n] === types.closure ? snapshot.nameOf(n) : snapshot.classNameOf(n));
+  const field = fieldHop ? `${fieldOwner(fieldHop.from)}.${snapshot.edgeNameOf(fieldHop.edge)}` : undefined;
   const fromGlobal = hops.some((h) => isGlobal(h.from)) && expression !== '' && !expression.startsWith('[');
   const shown = variable || exported ? expression : (field ?? (fromGlobal ? `global.${expression}` : expression));
   const base = { expression: shown, path, pathIds, pathEdges, ...(where?.file ? { file: where.file } : {}), ...(where?.functionName ? { functionName: where.functionName } : {}) };
-  const file = where?.file ? ` in ${shortFile(where.file)}` : '';
+  // Node's own modules are no place to look for the code (a listener list of `process` is reached through one).
+  const file = where?.file && !where.file.startsWith('node:') ? ` in ${shortFile(where.file)}` : '';
   if (emitterEvent !== undefined) {
     const emitter = shown.replace(/\.(_events|<events>)(\..*|\[.*)?$/, '');
     const event = emitterEvent === '' ? '' : ` '${emitterEvent}'`;
@@ -219,6 +226,9 @@ function joinExpression(names: string[]): string {
   }
   return out;
 }
+
+/** The properties that link an instance, its prototype and its class. */
+const prototypeLinks = new Set(['__proto__', 'constructor', 'prototype', 'map']);
 
 function isPlainClass(name: string): boolean {
   return name === 'Object' || name === 'Array' || name === 'Map' || name === 'Set' || name === '' || name.startsWith('system /');
