@@ -131,7 +131,19 @@ export function conclusion(report: GrowthReport): string {
   // The V8 builtin the site called to allocate, as "renderPage via join" (Node's own frames are in the report).
   const called = top.below[top.below.length - 1];
   const via = called && called.file === '' && called.functionName !== '' ? ` via ${called.functionName}` : '';
-  return `Verdict: in-use memory allocated in ${top.site.functionName || '(anonymous)'}${via} grows ${formatBytes(top.trend.slopePerMinute)}/min (${top.verdict.confidence} confidence)${more}${outside}.`;
+  return `Verdict: in-use memory allocated in ${siteName(top)}${via} grows ${formatBytes(top.trend.slopePerMinute)}/min (${top.verdict.confidence} confidence)${more}${outside}.`;
+}
+
+/**
+ * siteName is a growing site as the verdict names it: its function, and for an
+ * anonymous one (a callback) also the named function of the app that called it:
+ * "(anonymous) job-runner.ts:19 (called from buildJobRecord)".
+ */
+function siteName(site: SiteGrowth): string {
+  const name = site.site.functionName || '(anonymous)';
+  if (!name.startsWith('(anonymous)')) return name;
+  const caller = site.callers.find((f) => f.file !== '' && !f.file.startsWith('node:') && f.functionName !== '' && !f.functionName.startsWith('(anonymous)'));
+  return caller ? `${name} (called from ${caller.functionName})` : name;
 }
 
 /** frameName renders a frame as `function file:line`. */

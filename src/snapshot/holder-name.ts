@@ -137,6 +137,7 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
   let variable: { name: string; context: number } | undefined;
   let timer: number | undefined;
   let emitterEvent: string | undefined;
+  let emitterNode: number | undefined;
   let promise = false;
   for (let i = hops.length - 1; i >= 0; i--) {
     const { from, edge } = hops[i]!;
@@ -153,6 +154,7 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
     if (et === types.edgeProperty) {
       if (name === '_events' && i > 0) {
         emitterEvent = snapshot.edgeNameOf(hops[i - 1]!.edge);
+        emitterNode = from;
       } else if (name === '<symbol kEvents>') {
         // An EventTarget's (AbortSignal's) listeners: a Map by event type, each a linked list.
         emitterEvent = '';
@@ -194,7 +196,8 @@ function describe(snapshot: HeapSnapshot, target: number, hops: Hop[], exported:
   // Node's own modules are no place to look for the code (a listener list of `process` is reached through one).
   const file = where?.file && !where.file.startsWith('node:') ? ` in ${shortFile(where.file)}` : '';
   if (emitterEvent !== undefined) {
-    const emitter = shown.replace(/\.(_events|<events>)(\..*|\[.*)?$/, '');
+    // Node's process object is `process` to the app, whichever of Node's own variables the path went through.
+    const emitter = emitterNode !== undefined && snapshot.nameOf(emitterNode) === 'process' ? 'process' : shown.replace(/\.(_events|<events>)(\..*|\[.*)?$/, '');
     const event = emitterEvent === '' ? '' : ` '${emitterEvent}'`;
     return { ...base, kind: 'listeners', text: `\`${emitter}\`${event} listeners${file}` };
   }

@@ -251,3 +251,19 @@ test('leaks are still found when the live heap is checked: every steady leak, an
   assert.equal(slowAfter, slowBefore, 'the cross-check never hides a leak the live heap shows');
   assert.ok(slowAfter >= 0.5 * seeds, `a 2.8 MB/min leak is found in ${slowAfter}/${seeds}`);
 });
+
+test('a growing anonymous callback is named with the app function that called it', async () => {
+  const { conclusion } = await import('../../src/leak/format-growth.js');
+  const repeat = leaf('repeat', '', 0);
+  const callback = leaf('(anonymous) job-runner.js:19', 'job-runner.js', 19);
+  const from = leaf('from', '', 0);
+  const build = leaf('buildJobRecord', 'job-runner.js', 17);
+  const observations = Array.from({ length: 10 }, (_, i) => ({
+    timeMs: 1_000_000 + i * 5000,
+    samples: [{ stack: [repeat, callback, from, build, scrape], bytes: 4 * MB + i * MB, objects: 4 + i }],
+  }));
+  const verdict = conclusion(analyzeGrowth(observations));
+  assert.match(verdict, /^Verdict: in-use memory allocated in \(anonymous\) job-runner\.js:19 \(called from buildJobRecord\) via repeat grows /);
+  // A named site stays as it is.
+  assert.match(conclusion(analyzeGrowth(syntheticObservations())), /allocated in parseContainerMetricsResponse via toString grows|allocated in parseContainerMetricsResponse grows/);
+});
