@@ -64,7 +64,7 @@ export interface ExternalStringStack {
 }
 
 /** Node's EXTERN_APEX (src/string_bytes.cc): encoded results above this many bytes become external strings. */
-export const externApex = 0xfbee9;
+const externApex = 0xfbee9;
 
 /** Distinct (size, fingerprint) kinds kept per string stack; beyond them, samples count under the first kinds' sizes. */
 const maxStringKinds = 256;
@@ -162,14 +162,14 @@ export class ExternalSampler {
       // UTF-8 is external only on a Node that makes it so, and only for ASCII contents (one byte a character).
       if (kind === 'utf8' && (!this.utf8External || Buffer.byteLength(result, 'utf8') !== result.length)) return;
       const frames = captureFrames();
-      const key = frames.map((f) => `${f.functionName}\u0001${f.url}\u0001${f.line}\u0001${f.column}`).join('\u0000');
+      const key = stackKey(frames);
       let stack = this.strings.get(key);
       if (!stack) this.strings.set(key, (stack = { frames, via: 'Buffer#toString', samples: new Map() }));
       const fingerprint = stringFingerprint(result);
       const sampleKey = `${size}\u0000${fingerprint}`;
-      const sample = stack.samples.get(sampleKey) ?? (stack.samples.size < maxStringKinds ? { size, fingerprint, count: 0 } : stack.samples.values().next().value!);
-      sample.count++;
-      stack.samples.set(`${sample.size}\u0000${sample.fingerprint}`, sample);
+      let sample = stack.samples.get(sampleKey);
+      if (!sample && stack.samples.size < maxStringKinds) stack.samples.set(sampleKey, (sample = { size, fingerprint, count: 0 }));
+      (sample ?? stack.samples.values().next().value!).count++;
     } catch {
       // A sample lost is better than an error in the app.
     }
@@ -187,7 +187,7 @@ export class ExternalSampler {
       const store = result.buffer;
       if (result.byteOffset !== 0 || store.byteLength !== size || viewsExisting(via, args0)) return;
       const frames = captureFrames();
-      const key = `${via}\u0000${frames.map((f) => `${f.functionName}\u0001${f.url}\u0001${f.line}\u0001${f.column}`).join('\u0000')}`;
+      const key = `${via}\u0000${stackKey(frames)}`;
       let stack = this.stacks.get(key);
       if (!stack) this.stacks.set(key, (stack = { frames, via: `Buffer.${via}`, samplesBySize: new Map(), allocatedBySize: new Map() }));
       stack.samplesBySize.set(size, (stack.samplesBySize.get(size) ?? 0) + 1);
@@ -205,6 +205,11 @@ export class ExternalSampler {
     if (left > 0) stack.samplesBySize.set(size, left);
     else stack.samplesBySize.delete(size);
   }
+}
+
+/** stackKey is one string per distinct stack of frames. */
+function stackKey(frames: readonly ExternalFrame[]): string {
+  return frames.map((f) => `${f.functionName}\u0001${f.url}\u0001${f.line}\u0001${f.column}`).join('\u0000');
 }
 
 /** Buffer.prototype as the sampler sees it: a toString it may replace. */

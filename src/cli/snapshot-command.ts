@@ -149,21 +149,20 @@ async function load(file: string, io: CliIO): Promise<HeapSnapshot> {
 }
 
 function summaryReport({ last: s }: SnapshotSeries, [file]: string[], _extra: string[], { limit }: ReportOptions) {
-  const rows = summarizeByConstructor(s!);
-  const total = dominatorsOf(s!).retainedSize[s!.rootOrdinal]!;
+  const rows = summarizeByConstructor(s);
+  const total = dominatorsOf(s).retainedSize[s.rootOrdinal]!;
   const lines = [
     `File: ${file}`,
-    `Objects: ${s!.nodeCount - 1}, total size ${formatBytes(total)}; showing top ${Math.min(limit, rows.length)} of ${rows.length} constructors by retained size`,
+    `Objects: ${s.nodeCount - 1}, total size ${formatBytes(total)}; showing top ${Math.min(limit, rows.length)} of ${rows.length} constructors by retained size`,
     '',
     table(['count', 'shallow', 'shallow%', 'retained', 'retained%', 'constructor'], rows.slice(0, limit).map((r) => [
       String(r.count), formatBytes(r.shallowSize), percent(r.shallowSize, total), formatBytes(r.retainedSize), percent(r.retainedSize, total), r.className,
     ])),
   ];
-  return { json: { file, objects: s!.nodeCount - 1, totalSize: total, constructors: rows.slice(0, limit) }, text: lines.join('\n') + '\n' };
+  return { json: { file, objects: s.nodeCount - 1, totalSize: total, constructors: rows.slice(0, limit) }, text: lines.join('\n') + '\n' };
 }
 
-function retainersReport({ last: s }: SnapshotSeries, [file]: string[], [target]: string[], { limit }: ReportOptions) {
-  const snapshot = s!;
+function retainersReport({ last: snapshot }: SnapshotSeries, [file]: string[], [target]: string[], { limit }: ReportOptions) {
   const nodes = findTarget(snapshot, target!, limit);
   const { retainedSize, dominator } = dominatorsOf(snapshot);
   const { distance } = retainerTreeOf(snapshot);
@@ -203,8 +202,7 @@ function retainersReport({ last: s }: SnapshotSeries, [file]: string[], [target]
   return { json: { file, target, nodes: described }, text: text.filter((l, i) => l !== '' || i > 1).join('\n') };
 }
 
-function dominatorsReport({ last: s }: SnapshotSeries, [file]: string[], [target]: string[], { limit }: ReportOptions) {
-  const snapshot = s!;
+function dominatorsReport({ last: snapshot }: SnapshotSeries, [file]: string[], [target]: string[], { limit }: ReportOptions) {
   const node = target === undefined || target === '' ? snapshot.rootOrdinal : findTarget(snapshot, target, 1, 'dominators')[0]!;
   const level = dominatorLevel(snapshot, node, limit);
   const { retainedSize } = dominatorsOf(snapshot);

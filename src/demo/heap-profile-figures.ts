@@ -1,5 +1,5 @@
 import { TsprofError, errorMessage } from '../errors.js';
-import { agentFrameTest, agentOwnTest } from '../profile/agent-self.js';
+import { appFramesOf } from '../profile/agent-self.js';
 import { decodeProfile } from '../profile/decode.js';
 import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
@@ -60,9 +60,8 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
   );
   // The agent's own allocations (its source-map cache warming up, the profile it is
   // building) are the profiler's, not the service's: a flat fixed mode stays flat.
-  const isAgentOwn = agentOwnTest(profile.comments);
-  // The agent's wrappers the app called through (Buffer#toString, sampled for external strings) are not the app's code.
-  const isAgentFrame = agentFrameTest(profile.comments);
+  // Nor are the agent's wrappers the app called through (Buffer#toString, sampled for external strings).
+  const appFrames = appFramesOf(profile.comments);
   const { count, valueCount, values, locationStarts, locationIndexes } = profile.samples;
   let total = 0;
   const cum = new Map<string, number>();
@@ -70,10 +69,10 @@ export function readHeapFigures(bytes: Uint8Array, sourceName: string): HeapFigu
   const stacks: { value: number; frames: Frame[] }[] = [];
   for (let i = 0; i < count; i++) {
     const value = values[i * valueCount + index]!;
-    let frames: Frame[] = [];
-    for (let j = locationStarts[i]!; j < locationStarts[i + 1]!; j++) frames.push(...framesOf[locationIndexes[j]!]!);
-    if (isAgentOwn(frames)) continue;
-    if (frames.some(isAgentFrame)) frames = frames.filter((f) => !isAgentFrame(f));
+    const all: Frame[] = [];
+    for (let j = locationStarts[i]!; j < locationStarts[i + 1]!; j++) all.push(...framesOf[locationIndexes[j]!]!);
+    const frames = appFrames(all);
+    if (!frames) continue;
     total += value;
     stacks.push({ value, frames });
     const seen = new Set<string>();

@@ -5,7 +5,6 @@ import type { ExternalSite, SampledStrings } from './external-sites.js';
 import type { Frame, HeapObservation } from './heap-observation.js';
 import { defaultSiteOptions, siteSeries } from './site-series.js';
 
-
 /** The most a snapshot gives an external string when it sizes only its header (Node 20 and 22: 32 bytes). */
 const externalHeaderBytes = 64;
 

@@ -113,8 +113,10 @@ export function conclusion(report: GrowthReport): string {
     if (externalGrows) {
       const site = external!.sites?.[0];
       const grows = `Verdict: memory outside the V8 heap (external: Buffers, external strings) grows ${formatBytes(external!.trend.slopePerMinute)}/min (${external!.verdict.confidence} confidence)`;
-      const gained = site?.strings ? `+${formatBytes(site.bytesNow)} of the external strings it made alive at the end, new since the start` : `+${formatBytes((site?.bytesNow ?? 0) - (site?.bytesThen ?? 0))} of sampled Buffers alive`;
-      if (site) return `${grows}, allocated in ${site.site.functionName || '(anonymous)'} via ${site.via} (${gained}).`;
+      if (site) {
+        const gained = site.strings ? `+${formatBytes(site.bytesNow)} of the external strings it made alive at the end, new since the start` : `+${formatBytes(site.bytesNow - site.bytesThen)} of sampled Buffers alive`;
+        return `${grows}, allocated in ${site.site.functionName || '(anonymous)'} via ${site.via} (${gained}).`;
+      }
       return `${grows}; V8's heap profile does not sample it, so no allocation site is named.`;
     }
     if (report.total.verdict.kind === 'growing' && report.total.verdict.confidence === 'high') {

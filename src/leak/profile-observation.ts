@@ -1,5 +1,5 @@
 import { TsprofError } from '../errors.js';
-import { agentFrameTest, agentOwnTest } from '../profile/agent-self.js';
+import { appFramesOf } from '../profile/agent-self.js';
 import { processMemoryOf } from '../profile/process-memory.js';
 import type { Profile } from '../profile/profile.js';
 import type { Frame, HeapObservation, HeapSample } from './heap-observation.js';
@@ -37,10 +37,9 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     }
     return frames;
   };
-  // Allocations the agent made for itself (its caches warming up) are not the app's.
-  const isAgentOwn = agentOwnTest(profile.comments);
-  // In the app's stacks, the agent's wrappers (of Buffer#toString, Buffer's factories) are left out: the site is the app's.
-  const isAgentFrame = agentFrameTest(profile.comments);
+  // Allocations the agent made for itself (its caches warming up) are not the app's; in the app's stacks
+  // the agent's wrappers (of Buffer#toString, Buffer's factories) are left out: the site is the app's.
+  const appFrames = appFramesOf(profile.comments);
   const { samples } = profile;
   // Samples with the same stack (one per object size, as pprof heap profiles have) become one.
   const byStack = new Map<readonly Frame[], HeapSample>();
@@ -49,8 +48,9 @@ export function heapObservationFromProfile(profile: Profile, sourceName: string,
     if (bytes === 0) continue;
     const frames: Frame[] = [];
     for (let j = samples.locationStarts[i]!; j < samples.locationStarts[i + 1]!; j++) frames.push(...framesOf(samples.locationIndexes[j]!));
-    if (isAgentOwn(frames)) continue;
-    const stack = intern.stack(frames.some(isAgentFrame) ? frames.filter((f) => !isAgentFrame(f)) : frames);
+    const app = appFrames(frames);
+    if (!app) continue;
+    const stack = intern.stack(app);
     const objects = objectsIndex < 0 ? 0 : samples.values[i * samples.valueCount + objectsIndex]!;
     const merged = byStack.get(stack);
     if (merged) {

@@ -37,7 +37,7 @@ export function agentSelfPrefixesOf(comments: readonly string[]): string[] {
  * while external allocations are sampled). Always false for a profile without
  * the line.
  */
-export function agentOwnTest(comments: readonly string[]): (frames: readonly { readonly file: string }[]) => boolean {
+function agentOwnTest(comments: readonly string[]): (frames: readonly { readonly file: string }[]) => boolean {
   const isAgent = agentFrameTest(comments);
   return (frames) => {
     let site = false;
@@ -50,8 +50,20 @@ export function agentOwnTest(comments: readonly string[]): (frames: readonly { r
   };
 }
 
+/**
+ * appFramesOf reads a profile's comments and gives, for one sample's stack,
+ * the app's view of it: undefined when the agent allocated it for itself
+ * (agentOwnTest), else the stack without the agent's frames (its wrappers the
+ * app called through, of Buffer#toString and Buffer's factories).
+ */
+export function appFramesOf(comments: readonly string[]): <F extends { readonly file: string }>(frames: F[]) => F[] | undefined {
+  const isOwn = agentOwnTest(comments);
+  const isAgent = agentFrameTest(comments);
+  return (frames) => (isOwn(frames) ? undefined : frames.some(isAgent) ? frames.filter((f) => !isAgent(f)) : frames);
+}
+
 /** agentFrameTest answers whether one frame is the agent's own code (always false for a profile without the line). */
-export function agentFrameTest(comments: readonly string[]): (frame: { readonly file: string }) => boolean {
+function agentFrameTest(comments: readonly string[]): (frame: { readonly file: string }) => boolean {
   const prefixes = agentSelfPrefixesOf(comments);
   if (prefixes.length === 0) return () => false;
   return (frame) => prefixes.some((p) => frame.file.startsWith(p));

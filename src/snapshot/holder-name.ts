@@ -231,7 +231,7 @@ function joinExpression(names: string[]): string {
 }
 
 /** The properties that link an instance, its prototype and its class. */
-const prototypeLinks = new Set(['__proto__', 'constructor', 'prototype', 'map']);
+const prototypeLinks = new Set(['__proto__', 'constructor', 'prototype']);
 
 function isPlainClass(name: string): boolean {
   return name === 'Object' || name === 'Array' || name === 'Map' || name === 'Set' || name === '' || name.startsWith('system /');

@@ -58,9 +58,10 @@ export function externalPprof(sampler: ExternalSampler, namer: RequestContext['r
     }
     return id;
   };
+  // The leaf is what the app called (`Buffer.concat`, `Buffer#toString`), then its frames.
+  const idsOf = (stack: { via: string; frames: ExternalFrame[] }) => [location({ functionName: stack.via, url: '', line: 0, column: 0 }), ...stack.frames.map(location)];
   for (const stack of sampler.stacks.values()) {
-    const leaf = location({ functionName: stack.via, url: '', line: 0, column: 0 });
-    const ids = [leaf, ...stack.frames.map(location)];
+    const ids = idsOf(stack);
     for (const [size, allocated] of stack.allocatedBySize) {
       const live = stack.samplesBySize.get(size) ?? 0;
       const weight = heapSampleWeight(size, sampler.interval);
@@ -69,8 +70,7 @@ export function externalPprof(sampler: ExternalSampler, namer: RequestContext['r
     }
   }
   for (const stack of sampler.strings.values()) {
-    const leaf = location({ functionName: stack.via, url: '', line: 0, column: 0 });
-    const ids = [leaf, ...stack.frames.map(location)];
+    const ids = idsOf(stack);
     for (const { size, fingerprint, count } of stack.samples.values()) {
       const weight = heapSampleWeight(size, sampler.interval);
       builder.addSample(ids, [0, 0, Math.round(count * weight.objects), Math.round(count * weight.bytes)], { key: 'bytes', value: size, unit: 'bytes' }, [['fingerprint', fingerprint]]);
